@@ -1,0 +1,1 @@
+"""The bundled corpus: its authoring format, builder, loader and validator."""

@@ -1,0 +1,128 @@
+"""The bundled default models, trained on the bundled corpus on first use and cached.
+
+The cache lives in ``$STANCEKIT_CACHE_DIR`` or the user cache folder
+(``~/.cache/stancekit``), keyed by the stancekit version and a fingerprint of the
+corpus, so a new corpus or version trains afresh and an unchanged one loads at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+STANCE_DIR = "stance"
+ISSUES_DIR = "issues"
+
+
+@dataclass
+class Models:
+    """A stance model and an issue model used together by ``analyze`` and ``classify``."""
+
+    stance: Any
+    issues: Any = None
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        self.stance.save(path / STANCE_DIR)
+        if self.issues is not None:
+            self.issues.save(path / ISSUES_DIR)
+        return path
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("STANCEKIT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "stancekit"
+
+
+def corpus_fingerprint() -> str:
+    from stancekit.corpus.load import corpus_path
+
+    digest = hashlib.sha256()
+    for split in ("train", "dev"):
+        digest.update(corpus_path(split).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def default_model_dir() -> Path:
+    from stancekit import __version__
+
+    return cache_dir() / f"default-{__version__}-{corpus_fingerprint()}"
+
+
+def train_default(path: Path) -> Models:
+    """Train the default models on the corpus train split (issues tuned on dev)."""
+    from stancekit.corpus.load import load_corpus
+    from stancekit.models.issues import IssueClassifier
+    from stancekit.models.tfidf import TfidfClassifier
+
+    train, dev = load_corpus("train"), load_corpus("dev")
+    stance = TfidfClassifier().fit(train["text"].tolist(), train["stance"].tolist())
+    issues = IssueClassifier().fit(train["text"].tolist(), train["issues"].tolist(),
+                                   dev_texts=dev["text"].tolist(), dev_labels=dev["issues"].tolist())
+    models = Models(stance, issues)
+    models.save(path)
+    return models
+
+
+@lru_cache(maxsize=1)
+def _default_models() -> Models:
+    import sys
+
+    path = default_model_dir()
+    if (path / STANCE_DIR).exists() and (path / ISSUES_DIR).exists():
+        return load_bundle(path)
+    print(f"stancekit: training the default models on the bundled corpus (once; cached in {path})",
+          file=sys.stderr)
+    return train_default(path)
+
+
+def load_bundle(path: str | Path) -> Models:
+    """Load a folder holding ``stance/`` and optionally ``issues/`` model folders."""
+    from stancekit.models.persist import load_model
+
+    path = Path(path)
+    issues = load_model(path / ISSUES_DIR) if (path / ISSUES_DIR).exists() else None
+    return Models(load_model(path / STANCE_DIR), issues)
+
+
+def load(path: str | Path | None = None) -> Models:
+    """Load models for ``analyze`` and ``classify``.
+
+    Parameters
+    ----------
+    path
+        ``None`` for the bundled default models; a folder with ``stance/`` and
+        ``issues/`` sub-folders (as written by ``Models.save``); or a single model
+        folder, used for stance together with the default issue model.
+
+    Examples
+    --------
+    >>> import stancekit
+    >>> models = stancekit.load()  # doctest: +SKIP
+    >>> models.stance.predict(["Ankara recalled its ambassador."])  # doctest: +SKIP
+    """
+    from stancekit.models.persist import CONFIG_NAME, load_model
+
+    if path is None or str(path) == "default":
+        return _default_models()
+    path = Path(path)
+    if (path / STANCE_DIR).is_dir():
+        return load_bundle(path)
+    if not (path / CONFIG_NAME).exists():
+        from stancekit.errors import ModelFileError
+
+        raise ModelFileError(
+            f"{path} is neither a model folder (config.json) nor a bundle with {STANCE_DIR}/; "
+            f"train one with `stancekit train` or use the default models"
+        )
+    model = load_model(path)
+    if model.task == "issues":
+        return Models(_default_models().stance, model)
+    return Models(model, _default_models().issues)

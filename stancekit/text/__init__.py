@@ -1,0 +1,1 @@
+"""Text processing: sentence splitting and the diplomatic cue lexicon."""
