@@ -5,6 +5,9 @@ the tests fail while the built files are out of date.
 
 Splits are by article, stratified by the article-id prefix (one prefix per batch
 of articles, usually a world region), in a fixed seeded order: about 70 / 15 / 15.
+The seed was chosen once, among 400 candidates, as the one whose splits come
+closest to the whole corpus's stance and issue shares; it is fixed so the splits
+never move when the code runs again.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from stancekit.corpus.authoring import Article, AuthoringError, parse_file
 
 SPLITS = ("train", "dev", "test")
 SPLIT_SHARES = (0.70, 0.15, 0.15)
-SPLIT_SEED = "stancekit-corpus-v1"
+SPLIT_SEED = "stancekit-corpus-v1-285"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = REPO_ROOT / "data" / "articles"
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "data" / "corpus"

