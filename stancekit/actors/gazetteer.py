@@ -18,8 +18,9 @@ from pathlib import Path
 
 from stancekit.actors.tokens import fold, tokenize
 
-ALIAS_KINDS = ("name", "abbreviation", "demonym", "capital", "institution", "acronym", "body", "metonym", "person")
+ALIAS_KINDS = ("not_actor", "name", "abbreviation", "demonym", "capital", "institution", "acronym", "body", "metonym", "person")
 GAZETTEER_FILES = ("state_aliases.tsv", "igo_aliases.tsv")
+NOT_ACTOR = "-"  # the code of a not_actor entry: a place or thing named after a state
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ class Gazetteer:
         self._index: dict[tuple[str, ...], list[Alias]] = {}
         self.max_tokens = 1
         self.office_holders: list[OfficeHolder] = []
-        self.titles: dict[str, str] = dict(titles or {})
+        self.titles: dict[str, str] = {}
+        for title, kind in (titles or {}).items():
+            self.add_title(title, kind)
         for alias in aliases:
             self._add_alias(alias)
         for holder in office_holders:
@@ -92,16 +95,29 @@ class Gazetteer:
             entries.append(alias)
         self.max_tokens = max(self.max_tokens, len(key))
 
-    def add(self, alias: str, code: str, kind: str = "name") -> "Gazetteer":
-        """Add an alias for a code, e.g. ``gaz.add("Casa Rosada", "ARG", "institution")``."""
+    def add(self, alias: str, code: str | None, kind: str = "name") -> "Gazetteer":
+        """Add an alias for a code, e.g. ``gaz.add("Casa Rosada", "ARG", "institution")``;
+        ``gaz.add("Gulf of Aden", None, "not_actor")`` hides the aliases inside a place name."""
         from stancekit.codes import code_kind
 
         if kind not in ALIAS_KINDS:
             raise ValueError(f"kind {kind!r} is not one of {', '.join(ALIAS_KINDS)}")
-        if code_kind(code) is None:
+        if kind == "not_actor":
+            code = NOT_ACTOR
+        elif code_kind(code) is None:
             raise ValueError(f"unknown code {code!r}: use an ISO 3166-1 alpha-3 code or an IGO code from igos.tsv")
         self._add_alias(Alias(code, alias, kind))
         return self
+
+    def add_title(self, title: str, kind: str) -> None:
+        """A title or role noun; a multi-word title also teaches its head word
+        ("foreign secretary" → "secretary")."""
+        if kind not in ("person", "body"):
+            raise ValueError(f"title kind must be 'person' or 'body', got {kind!r}")
+        words = fold(title).split()
+        if words:
+            self.titles[" ".join(words)] = kind
+            self.titles.setdefault(words[-1], kind)
 
     def add_office_holder(self, holder: OfficeHolder) -> None:
         self.office_holders.append(holder)
@@ -120,24 +136,29 @@ class Gazetteer:
 
         from stancekit.codes import igo_names, state_regions
 
+        listed = [Alias(row["code"], row["alias"], row["kind"])
+                  for file_name in GAZETTEER_FILES for row in _read_rows(_bundled(file_name), file_name)]
+        # A hand-written alias overrides a pycountry name with the same words
+        # ("Congo" in news is the DR Congo, not pycountry's Republic of the Congo).
+        listed_keys = {tuple(fold(t.text) for t in tokenize(a.alias)) for a in listed}
         aliases = []
         for country in pycountry.countries:
             if country.alpha_3 not in state_regions():
                 continue
             for attr in ("name", "common_name", "official_name"):
                 value = getattr(country, attr, None)
-                if value and "," not in value:
+                if value and "," not in value and tuple(fold(t.text) for t in tokenize(value)) not in listed_keys:
                     aliases.append(Alias(country.alpha_3, value, "name"))
         for code, name in igo_names().items():
             aliases.append(Alias(code, name, "name"))
             aliases.append(Alias(code, code, "acronym"))
-        for file_name in GAZETTEER_FILES:
-            for row in _read_rows(_bundled(file_name), file_name):
-                aliases.append(Alias(row["code"], row["alias"], row["kind"]))
+        aliases.extend(listed)
         holders = [
             OfficeHolder(row["code"], row["name"], row["role"], _parse_date(row["start"]), _parse_date(row["end"]))
             for row in _read_rows(_bundled("leaders.tsv"), "leaders.tsv")
         ]
+        for row in _read_rows(_bundled("not_actors.tsv"), "not_actors.tsv"):
+            aliases.append(Alias(NOT_ACTOR, row["alias"], "not_actor"))
         titles = {fold(row["title"]): row["kind"] for row in _read_rows(_bundled("titles.tsv"), "titles.tsv")}
         return cls(aliases, holders, titles)
 
