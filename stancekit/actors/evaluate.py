@@ -14,6 +14,11 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
     return {"precision": precision, "recall": recall, "f1": f1, "gold": n_gold, "predicted": n_pred}
 
 
+def _code(value) -> str | None:
+    """A code or None (pandas gives NaN for a missing code)."""
+    return value if isinstance(value, str) else None
+
+
 def actor_report(gold: Sequence[dict], predicted: Sequence[dict]) -> dict:
     """Compare predicted records with gold ones (both with ``actors``, ``source``, ``target``).
 
@@ -33,8 +38,8 @@ def actor_report(gold: Sequence[dict], predicted: Sequence[dict]) -> dict:
         tp_span += sum((a["start"], a["end"], a.get("code")) in gold_spans for a in p["actors"])
         n_gold += sum(gold_codes.values())
         n_pred += sum(pred_codes.values())
-        source_hits += g.get("source") == p.get("source")
-        target_hits += g.get("target") == p.get("target")
+        source_hits += _code(g.get("source")) == _code(p.get("source"))
+        target_hits += _code(g.get("target")) == _code(p.get("target"))
     n = max(len(gold), 1)
     return {
         "sentences": len(gold),

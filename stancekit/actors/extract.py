@@ -50,9 +50,12 @@ class Mention:
     text: str
     code: str | None
     kind: str
+    # How the mention was found (alias kind: "name", "demonym", "capital", …); a bare
+    # demonym ("Afghan refugees") names a state without the state acting.
+    via: str = field(default="", compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "text": self.text, "code": self.code, "kind": self.kind}
 
 
 @dataclass
@@ -60,9 +63,16 @@ class DocumentMemory:
     """What earlier sentences of a document tell about later ones."""
 
     names: dict[str, str] = field(default_factory=dict)  # folded name or surname -> code
+    state_counts: dict[str, int] = field(default_factory=dict)  # mentions per state so far
     last_igo: str | None = None
     last_source: str | None = None
     when: date | None = None
+
+    @property
+    def home(self) -> str | None:
+        """The state the document is about (for "the Health Ministry"): the first
+        state it mentions, which in news is the headline's actor."""
+        return next(iter(self.state_counts), None)
 
     def remember_name(self, tokens: list[str], code: str) -> None:
         if not tokens:
@@ -122,6 +132,7 @@ class ActorExtractor:
             k += 1
         title_end, title_kind = None, None
         scan = k
+        unknown = 0  # other lower-case words allowed before a title ("drug enforcement agents")
         while scan < len(tokens) and scan - k < 8:
             word = tokens[scan].text
             kind = self.gaz.title_kind(word)
@@ -129,6 +140,8 @@ class ActorExtractor:
                 title_end, title_kind = scan + 1, kind
             elif word.lower() in TITLE_MODIFIERS or word in CONNECTORS:
                 pass
+            elif word.isalpha() and word.islower() and unknown < 2 and title_end is None:
+                unknown += 1
             elif is_capitalized(word) and self._alias_at(tokens, scan) is None:
                 pass
             else:
@@ -184,13 +197,38 @@ class ActorExtractor:
                 spans.append((i, end))
                 i = end
                 continue
+            body = self._named_body(tokens, i, memory)
+            if body is not None:
+                end, code = body
+                begin, finish = tokens[i].start, tokens[end - 1].end
+                mentions.append(Mention(begin, finish, text[begin:finish], code, "institution", "context"))
+                spans.append((i, end))
+                i = end
+                continue
             anaphor = self._igo_anaphor(tokens, i, memory)
             if anaphor is not None:
                 mentions.append(Mention(tokens[i].start, tokens[i].end, tokens[i].text, anaphor, "igo"))
                 spans.append((i, i + 1))
             i += 1
         self._appositions(tokens, text, mentions, spans, memory)
+        for m in mentions:
+            if m.code is not None and code_kind(m.code) == "state":
+                memory.state_counts[m.code] = memory.state_counts.get(m.code, 0) + 1
         return sorted(mentions, key=lambda m: m.start)
+
+    def _named_body(self, tokens, i, memory: DocumentMemory) -> tuple[int, str] | None:
+        """"the Health Ministry", "the Treasury": a capitalised body with no state word,
+        resolved to the document's home state."""
+        if i == 0 or tokens[i - 1].text.lower() != "the" or not is_capitalized(tokens[i].text) or memory.home is None:
+            return None
+        end = i
+        while end < len(tokens) and end - i < 4 and is_capitalized(tokens[end].text) \
+                and self._alias_at(tokens, end) is None:
+            end += 1
+        words = [t.text for t in tokens[i:end]]
+        if not words or self.gaz.title_kind(words[-1]) != "body" or words[-1].lower() in ("officials", "authorities"):
+            return None
+        return end, memory.home
 
     def _anchored(self, tokens, i, j, alias: Alias, text, memory) -> tuple[Mention, int] | None:
         if alias.kind == "person":
@@ -203,14 +241,16 @@ class ActorExtractor:
             if alias.kind == "capital" and i > 0 and tokens[i - 1].text.lower() in LOCATIVE:
                 return None
             kind = "igo" if code_kind(alias.code) == "igo" else ("institution" if alias.kind in ("institution", "body") else "state")
-            return Mention(tokens[i].start, tokens[j - 1].end, text[tokens[i].start:tokens[j - 1].end], alias.code, kind), j
+            return Mention(tokens[i].start, tokens[j - 1].end, text[tokens[i].start:tokens[j - 1].end], alias.code, kind,
+                           alias.kind), j
         end = name_end
         if name_end > title_end:
             memory.remember_name([t.text for t in tokens[title_end:name_end]], alias.code)
             kind = "person"
         else:
             kind = "person" if title_kind == "person" else "institution"
-        return Mention(tokens[i].start, tokens[end - 1].end, text[tokens[i].start:tokens[end - 1].end], alias.code, kind), end
+        return Mention(tokens[i].start, tokens[end - 1].end, text[tokens[i].start:tokens[end - 1].end], alias.code, kind,
+                       "title"), end
 
     def _hyphen_part(self, token: Token, i, text, mentions, spans):
         """Mentions inside hyphenated words: "Sino-Indian" → CHN, IND."""
@@ -221,7 +261,7 @@ class ActorExtractor:
             found = self._alias_at(sub, 0)
             if found is not None and found[1].kind in ("demonym", "name", "abbreviation"):
                 code = found[1].code
-                mentions.append(Mention(offset, offset + len(part), part, code, "state"))
+                mentions.append(Mention(offset, offset + len(part), part, code, "state", found[1].kind))
                 spans.append((i, i + 1))
                 added = True
             offset += len(part) + 1
