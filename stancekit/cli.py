@@ -18,7 +18,7 @@ def _cmd_analyze(args) -> int:
         path = Path(name)
         texts.append(sys.stdin.read() if name == "-" else path.read_text(encoding="utf-8"))
         ids.append(name if name == "-" else path.name)
-    table = analyze(texts, models=args.model, doc_ids=ids)
+    table = analyze(texts, models=_models_arg(args), doc_ids=ids)
     if args.output is None:
         _print_table(table)
     elif args.output.endswith(".jsonl"):
@@ -42,7 +42,7 @@ def _print_table(table) -> None:
 def _cmd_classify(args) -> int:
     from stancekit.stream import classify_file
 
-    report = classify_file(args.input, args.output, models=args.model, batch_size=args.batch_size,
+    report = classify_file(args.input, args.output, models=_models_arg(args), batch_size=args.batch_size,
                            text_field=args.text_field, skip_invalid=args.skip_invalid,
                            progress=args.progress)
     print(f"classified {report.records} records", file=sys.stderr)
@@ -80,6 +80,26 @@ def _cmd_evaluate(args) -> int:
     return 0
 
 
+def _cmd_evaluate_actors(args) -> int:
+    from stancekit.actors.evaluate import evaluate_actors, format_actor_report
+    from stancekit.loaders import iter_jsonl
+    from stancekit.training import resolve_data
+
+    path = resolve_data(args.data)
+    records = [record for _, record in iter_jsonl(path)]
+    report = evaluate_actors(records, models=_models_arg(args))
+    print(format_actor_report(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+def _models_arg(args):
+    from stancekit.defaults import load
+
+    return load(args.model, gazetteer=getattr(args, "gazetteer", None))
+
+
 def _cmd_validate(args) -> int:
     from stancekit.corpus.validate import validate_corpus
 
@@ -108,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help="text files, one article each ('-' for stdin)")
     p.add_argument("-o", "--output", help="write .csv or .jsonl instead of printing a table")
     p.add_argument("--model", default=None, help="model folder (default: the bundled models)")
+    p.add_argument("--gazetteer", help="TSV of extra actor aliases (code, alias, kind)")
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("classify", help="add stance, issues and actors to JSONL records")
@@ -119,7 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-invalid", action="store_true", help="skip bad lines and report them")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
+    p.add_argument("--gazetteer", help="TSV of extra actor aliases (code, alias, kind)")
     p.set_defaults(func=_cmd_classify)
+
+    p = sub.add_parser("evaluate-actors", help="actor-mention F1 and source/target accuracy on labeled JSONL")
+    p.add_argument("data", nargs="?", default="corpus:test", help="JSONL in the corpus format (default: corpus:test)")
+    p.add_argument("--model", default=None, help="stance model folder used for the dyads (default: bundled)")
+    p.add_argument("--gazetteer", help="TSV of extra actor aliases (code, alias, kind)")
+    p.add_argument("--json", help="also write the report as JSON")
+    p.set_defaults(func=_cmd_evaluate_actors)
 
     for name, helptext in (("train", "train a model on labeled data"), ("evaluate", "evaluate a saved model")):
         p = sub.add_parser(name, help=helptext)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,18 @@ ISSUES_DIR = "issues"
 
 @dataclass
 class Models:
-    """A stance model and an issue model used together by ``analyze`` and ``classify``."""
+    """The models ``analyze`` and ``classify`` use together: stance, issues (optional)
+    and the actor extractor (the bundled gazetteer unless given)."""
 
     stance: Any
     issues: Any = None
+    actors: Any = field(default=None)
+
+    def __post_init__(self):
+        if self.actors is None:
+            from stancekit.actors.extract import ActorExtractor
+
+            self.actors = ActorExtractor()
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
@@ -92,7 +100,7 @@ def load_bundle(path: str | Path) -> Models:
     return Models(load_model(path / STANCE_DIR), issues)
 
 
-def load(path: str | Path | None = None) -> Models:
+def load(path: str | Path | None = None, gazetteer: str | Path | None = None) -> Models:
     """Load models for ``analyze`` and ``classify``.
 
     Parameters
@@ -101,6 +109,9 @@ def load(path: str | Path | None = None) -> Models:
         ``None`` for the bundled default models; a folder with ``stance/`` and
         ``issues/`` sub-folders (as written by ``Models.save``); or a single model
         folder, used for stance together with the default issue model.
+    gazetteer
+        A TSV of extra aliases (``code, alias, kind``) added to the bundled gazetteer
+        for actor extraction.
 
     Examples
     --------
@@ -108,6 +119,16 @@ def load(path: str | Path | None = None) -> Models:
     >>> models = stancekit.load()  # doctest: +SKIP
     >>> models.stance.predict(["Ankara recalled its ambassador."])  # doctest: +SKIP
     """
+    models = _load_models(path)
+    if gazetteer is not None:
+        from stancekit.actors.extract import ActorExtractor
+        from stancekit.actors.gazetteer import Gazetteer
+
+        models = Models(models.stance, models.issues, ActorExtractor(Gazetteer.bundled().add_file(gazetteer)))
+    return models
+
+
+def _load_models(path) -> Models:
     from stancekit.models.persist import CONFIG_NAME, load_model
 
     if path is None or str(path) == "default":

@@ -23,14 +23,19 @@ def test_analyze_gives_one_row_per_sentence(default_models, article):
     assert set(table.stance) <= set(STANCES)
     np.testing.assert_allclose(table[["p_cooperative", "p_critical", "p_neutral"]].sum(axis=1), 1.0)
     assert all(set(issues) <= set(ISSUES) for issues in table.issues)
-    # Actors come with the actor extractor; until then they are empty, not guessed.
-    assert all(a == [] for a in table.actors) and table.source.isna().all()
+    first = table.iloc[0]
+    assert [(a["text"], a["code"]) for a in first.actors] == [("Peru", "PER"), ("Bolivia", "BOL")]
+    assert (first.source, first.target) == ("PER", "BOL")
+    for row in table.itertuples():
+        for actor in row.actors:
+            assert row.text[actor["start"]:actor["end"]] == actor["text"]
 
 
 def test_analyze_accepts_a_single_string_and_a_single_model(tiny_stance):
     model = TfidfClassifier(min_df=1).fit(*tiny_stance)
     table = stancekit.analyze("Officials welcomed the accord. The talks are scheduled for Thursday.", models=model)
     assert len(table) == 2 and table.issues.tolist() == [[], []]
+    assert table.actors.tolist() == [[], []] and table.source.isna().all()
     assert stancekit.analyze("", models=model).empty
 
 
@@ -42,6 +47,7 @@ def test_analyze_rejects_non_text(tiny_stance):
 def test_classify_returns_the_record_fields(default_models):
     [result] = stancekit.classify(["Seoul and Tokyo agreed to resume joint naval drills."], default_models)
     assert set(result) == {"stance", "stance_scores", "issues", "actors", "source", "target"}
+    assert [a["code"] for a in result["actors"]] == ["KOR", "JPN"] and result["source"] == "KOR"
     assert set(result["stance_scores"]) == set(STANCES)
     assert result["stance"] == max(result["stance_scores"], key=result["stance_scores"].get)
 

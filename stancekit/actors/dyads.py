@@ -82,7 +82,9 @@ def _coordination_head(text: str, m: Mention, mentions: list[Mention]) -> Mentio
     head = m
     for other in reversed([o for o in mentions if o.end <= head.start]):
         gap = text[other.end:head.start].strip().lower()
-        if gap in ("and", ",", "or", ", and"):
+        # "Mali, Niger and Chad" is a list; "from Washington, Mexico agreed" is not
+        listed = gap == "," and re.match(r"[\w .'-]{0,40}\b(and|or)\b", text[m.end:m.end + 45])
+        if gap in ("and", "or", ", and", ", or") or listed:
             head = other
         else:
             break

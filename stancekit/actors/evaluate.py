@@ -48,3 +48,42 @@ def actor_report(gold: Sequence[dict], predicted: Sequence[dict]) -> dict:
         "source_accuracy": source_hits / n,
         "target_accuracy": target_hits / n,
     }
+
+
+def predict_actors(records: Sequence[dict], models=None, use_stance: bool = True) -> list[dict]:
+    """Actors, source and target for labeled records, read article by article.
+
+    Records with the same ``article_id`` are read in order as one document; the
+    stance conditioning the dyad comes from ``models.stance`` (predicted, never the
+    gold label).
+    """
+    from stancekit.actors.dyads import decide_dyad
+    from stancekit.actors.extract import DocumentMemory
+    from stancekit.pipeline import _models, _predict
+
+    models = _models(models)
+    texts = [r["text"] for r in records]
+    stances = [p["stance"] for p in _predict(texts, models, 256)] if use_stance else [None] * len(texts)
+    predictions, memory, current = [], None, object()
+    for record, stance in zip(records, stances):
+        article = record.get("article_id", id(record))
+        if article != current:
+            memory, current = DocumentMemory(), article
+        mentions = models.actors.extract(record["text"], memory)
+        source, target = decide_dyad(record["text"], mentions, memory, stance)
+        predictions.append({"actors": [m.to_dict() for m in mentions], "source": source, "target": target})
+    return predictions
+
+
+def evaluate_actors(records: Sequence[dict], models=None) -> dict:
+    """:func:`actor_report` of :func:`predict_actors` against the records' gold labels."""
+    return actor_report(records, predict_actors(records, models))
+
+
+def format_actor_report(report: dict) -> str:
+    lines = [f"{report['sentences']} sentences", f"{'mentions':<18}{'precision':>10}{'recall':>8}{'f1':>8}"]
+    for key in ("mentions_by_code", "mentions_by_span"):
+        row = report[key]
+        lines.append(f"{key[9:]:<18}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}")
+    lines.append(f"source accuracy {report['source_accuracy']:.3f}, target accuracy {report['target_accuracy']:.3f}")
+    return "\n".join(lines)

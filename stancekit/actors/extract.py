@@ -108,7 +108,9 @@ class ActorExtractor:
     def _alias_at(self, tokens: list[Token], i: int) -> tuple[int, Alias] | None:
         """Longest gazetteer match starting at token ``i``: (end index, alias)."""
         gaz = self.gaz
-        for length in range(min(gaz.max_tokens, len(tokens) - i), 0, -1):
+        for length in gaz.lengths_from(fold(tokens[i].text)):
+            if i + length > len(tokens):
+                continue
             span = tokens[i:i + length]
             candidates = gaz.lookup(tuple(fold(t.text) for t in span))
             if not candidates:

@@ -75,6 +75,7 @@ class Gazetteer:
     def __init__(self, aliases: list[Alias] = (), office_holders: list[OfficeHolder] = (),
                  titles: dict[str, str] | None = None):
         self._index: dict[tuple[str, ...], list[Alias]] = {}
+        self._lengths: dict[str, list[int]] = {}  # first folded token -> alias lengths, longest first
         self.max_tokens = 1
         self.office_holders: list[OfficeHolder] = []
         self.titles: dict[str, str] = {}
@@ -93,6 +94,10 @@ class Gazetteer:
         entries = self._index.setdefault(key, [])
         if alias not in entries:
             entries.append(alias)
+        lengths = self._lengths.setdefault(key[0], [])
+        if len(key) not in lengths:
+            lengths.append(len(key))
+            lengths.sort(reverse=True)
         self.max_tokens = max(self.max_tokens, len(key))
 
     def add(self, alias: str, code: str | None, kind: str = "name") -> "Gazetteer":
@@ -163,6 +168,10 @@ class Gazetteer:
         return cls(aliases, holders, titles)
 
     # ----- lookup ----------------------------------------------------------------
+    def lengths_from(self, first_folded: str) -> list[int]:
+        """Token lengths of the aliases that start with this folded word, longest first."""
+        return self._lengths.get(first_folded, [])
+
     def lookup(self, folded_tokens: tuple[str, ...]) -> list[Alias]:
         return self._index.get(folded_tokens, [])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:[-'’](?![sS]\b)\w+)*|['’][sS]\b|\S")
@@ -24,6 +25,7 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower case without accents, for matching ("Bogotá" == "bogota")."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
