@@ -29,7 +29,7 @@ SPEECH_VERBS = frozenset(
 )
 PREPOSITIONS = frozenset(
     """with against toward towards on to from over by for between at of in into upon
-    under about among amid across after before than like including via within without""".split()
+    under about among amid across than like including via within without""".split()
 )
 TARGET_MARKERS = frozenset({"with", "against", "toward", "towards", "on", "to", "from", "over", "at"})
 OPENING_PRONOUNS = frozenset({"he", "she", "they", "it", "his", "her", "its", "their", "we", "i"})
@@ -38,6 +38,11 @@ GENERIC_SUBJECTS = frozenset(
     """minister ministry spokesman spokeswoman spokesperson president prime government
     envoy ambassador official officials agency bloc commission statement embassy foreign
     secretary chancellor delegation leader leaders""".split()
+)
+OWNED_TITLES = frozenset(
+    """minister official delegation member leader spokesman spokeswoman spokesperson
+    representative envoy ambassador president head chief secretary-general secretary
+    government council commission board""".split()
 )
 _WORD = re.compile(r"[\w'’.-]+|[^\w\s]")
 
@@ -52,11 +57,15 @@ def _speaker(text: str, mentions: list[Mention]) -> Mention | None:
     for m in mentions:  # "according to X"
         if re.search(r"according to(?: the)?\s*$", lowered[:m.start]):
             return m
-    verbs = [w for w in re.finditer(r"[a-z]+", lowered) if w.group(0) in SPEECH_VERBS]
+    # lower-case in the text itself, and not inside a mention ("United States")
+    verbs = [w for w in re.finditer(r"\b[a-z]+\b", text) if w.group(0) in SPEECH_VERBS
+             and not any(m.start <= w.start() < m.end for m in mentions)]
     if not verbs:
         return None
     verb = verbs[0]
-    lead_in = lowered[:verb.start()].split()[-1:] 
+    lead_in = lowered[:verb.start()].split()[-1:]
+    if lead_in and lead_in[0] in OPENING_PRONOUNS:
+        return None  # "…, which he said …": a pronoun speaks; the main clause decides
     if lead_in and lead_in[0] in ("and", "but"):
         # "X thanked Y and said …": the speaker is the subject of the whole clause
         heads = [m for m in mentions if m.end <= verb.start() and not _in_prepositional_phrase(text, m, mentions)]
@@ -102,9 +111,15 @@ def _passive_agent(text: str, mentions: list[Mention]) -> Mention | None:
 
 def _in_prepositional_phrase(text: str, m: Mention, mentions: list[Mention] | None = None) -> bool:
     """True when ``m`` sits in a prepositional phrase ("with China", "between the EU and
-    Morocco" — a coordinated actor inherits the preposition of the first)."""
+    Morocco" — a coordinated actor inherits the preposition of the first), but not
+    when it owns a title ("Foreign ministers of the Group of Seven said")."""
     head = _coordination_head(text, m, mentions) if mentions else m
-    return _preposition_before(text, head) is not None
+    preposition = _preposition_before(text, head)
+    if preposition == "of":
+        words = _words_before(text, head.start, 3)
+        words = [w for w in words if w not in ("of", "the")]
+        return not (words and words[-1].rstrip("s") in OWNED_TITLES)
+    return preposition is not None
 
 
 def _preposition_before(text: str, m: Mention) -> str | None:

@@ -70,9 +70,9 @@ class DocumentMemory:
 
     @property
     def home(self) -> str | None:
-        """The state the document is about (for "the Health Ministry"): the first
-        state it mentions, which in news is the headline's actor."""
-        return next(iter(self.state_counts), None)
+        """The state the document is about (for "the Health Ministry"): the state with
+        the most mentions so far, a person or body counting twice."""
+        return max(self.state_counts, key=self.state_counts.get) if self.state_counts else None
 
     def remember_name(self, tokens: list[str], code: str) -> None:
         if not tokens:
@@ -215,7 +215,8 @@ class ActorExtractor:
         self._appositions(tokens, text, mentions, spans, memory)
         for m in mentions:
             if m.code is not None and code_kind(m.code) == "state":
-                memory.state_counts[m.code] = memory.state_counts.get(m.code, 0) + 1
+                weight = 2 if m.kind in ("person", "institution") else 1
+                memory.state_counts[m.code] = memory.state_counts.get(m.code, 0) + weight
         return sorted(mentions, key=lambda m: m.start)
 
     def _named_body(self, tokens, i, memory: DocumentMemory) -> tuple[int, str] | None:
