@@ -42,10 +42,19 @@ def _print_table(table) -> None:
 def _cmd_classify(args) -> int:
     from stancekit.stream import classify_file
 
-    report = classify_file(args.input, args.output, models=_models_arg(args), batch_size=args.batch_size,
-                           text_field=args.text_field, skip_invalid=args.skip_invalid,
-                           progress=args.progress)
-    print(f"classified {report.records} records", file=sys.stderr)
+    from stancekit.stream import part_path
+
+    try:
+        report = classify_file(args.input, args.output, models=_models_arg(args), batch_size=args.batch_size,
+                               text_field=args.text_field, skip_invalid=args.skip_invalid,
+                               progress=args.progress, resume=args.resume)
+    except BaseException:
+        if args.output != "-" and part_path(args.output).exists():
+            print(f"stancekit classify: stopped; the records done so far are in {part_path(args.output)}; "
+                  f"run the same command with --resume to finish", file=sys.stderr)
+        raise
+    resumed = f" (after {report.resumed_from} already done)" if report.resumed_from else ""
+    print(f"classified {report.records} records{resumed}", file=sys.stderr)
     if report.skipped:
         print(f"skipped {len(report.skipped)} invalid line(s):", file=sys.stderr)
         for message in report.skipped[:20]:
@@ -138,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--text-field", default="text")
     p.add_argument("--skip-invalid", action="store_true", help="skip bad lines and report them")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from OUTPUT.part")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--gazetteer", help="TSV of extra actor aliases (code, alias, kind)")

@@ -6,7 +6,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from stancekit.errors import DataError
 from stancekit.labels import STANCES
+from stancekit.text.clean import clean_text, has_content
 
 BATCH_SIZE = 256
 
@@ -23,22 +25,51 @@ def _models(models):
     raise TypeError(f"models must be a Models bundle, a model, a path or None, got {type(models).__name__}")
 
 
+def as_input_texts(texts: Iterable[Any]) -> list[str]:
+    """Texts as strings: ``None`` and NaN become "" (no content), bytes are decoded
+    as UTF-8; anything else that is not a string is refused, naming its position."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("expected a list of texts, got a single text; wrap it: [text]")
+    out = []
+    for i, text in enumerate(texts):
+        if text is None or (isinstance(text, float) and text != text):
+            text = ""
+        elif isinstance(text, (bytes, bytearray)):
+            try:
+                text = bytes(text).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataError(f"text {i}: bytes that are not UTF-8 ({exc.reason}); decode them first") from None
+        elif not isinstance(text, str):
+            raise TypeError(f"text {i} is {type(text).__name__}, not str")
+        out.append(text)
+    return out
+
+
+def no_content_result() -> dict:
+    """What a text without letters or digits gets: neutral, flagged, nothing found."""
+    return {"stance": "neutral", "stance_scores": {label: float(label == "neutral") for label in STANCES},
+            "issues": [], "no_content": True}
+
+
 def _predict(texts: list[str], models, batch_size: int) -> list[dict]:
-    """Stance and issues for each text, without actors."""
-    results: list[dict] = []
-    for start in range(0, len(texts), batch_size):
-        batch = texts[start:start + batch_size]
-        if not batch:
-            continue
+    """Stance and issues for each (cleaned) text, without actors."""
+    results: list[dict | None] = [None] * len(texts)
+    todo = [i for i, text in enumerate(texts) if has_content(text)]
+    for i in set(range(len(texts))) - set(todo):
+        results[i] = no_content_result()
+    for start in range(0, len(todo), batch_size):
+        index = todo[start:start + batch_size]
+        batch = [texts[i] for i in index]
         proba = models.stance.predict_proba(batch)
         stances = models.stance.classes_[np.argmax(proba, axis=1)]
         issues = models.issues.predict(batch) if models.issues is not None else [[] for _ in batch]
-        for row, stance, issue_list in zip(proba, stances, issues):
-            results.append({
+        scores = {str(c): proba[:, j] for j, c in enumerate(models.stance.classes_)}
+        for k, (i, stance, issue_list) in enumerate(zip(index, stances, issues)):
+            results[i] = {
                 "stance": str(stance),
-                "stance_scores": {str(c): float(p) for c, p in zip(models.stance.classes_, row)},
+                "stance_scores": {label: float(scores[label][k]) if label in scores else 0.0 for label in STANCES},
                 "issues": issue_list,
-            })
+            }
     return results
 
 
@@ -56,12 +87,15 @@ def classify(texts: Sequence[str], models=None, batch_size: int = BATCH_SIZE) ->
 
     Returns one dict per text with ``stance``, ``stance_scores`` ({label: p}),
     ``issues``, ``actors`` ([{start, end, text, code, kind}]), ``source`` and ``target``.
+    A text with no letters or digits (empty, ``None``, NaN, only punctuation) gets
+    stance ``neutral`` with ``no_content: True`` instead of a model's guess. Control
+    and zero-width characters and HTML tags are blanked before classification;
+    actor offsets still index the original text.
     """
     from stancekit.actors.extract import DocumentMemory
-    from stancekit.models.base import as_texts
 
     models = _models(models)
-    texts = as_texts(texts)
+    texts = [clean_text(t) for t in as_input_texts(texts)]
     return [_add_actors(result, text, models.actors, DocumentMemory())
             for text, result in zip(texts, _predict(texts, models, batch_size))]
 
@@ -88,7 +122,9 @@ def analyze(texts: str | Iterable[str], models=None, doc_ids: Sequence[Any] | No
     pandas.DataFrame
         Columns ``doc_id``, ``sentence_index``, ``start``, ``end``, ``text``,
         ``stance``, ``p_cooperative``, ``p_critical``, ``p_neutral``, ``issues``,
-        ``actors``, ``source``, ``target``.
+        ``actors``, ``source``, ``target``, ``no_content``. An article with no
+        letters or digits (empty, ``None``, NaN) keeps one row, neutral and flagged
+        ``no_content``; bytes are decoded as UTF-8.
 
     Examples
     --------
@@ -100,12 +136,9 @@ def analyze(texts: str | Iterable[str], models=None, doc_ids: Sequence[Any] | No
     from stancekit.actors.extract import DocumentMemory
     from stancekit.text.sentences import split_sentences
 
-    if isinstance(texts, str):
+    if isinstance(texts, (str, bytes)):
         texts = [texts]
-    texts = list(texts)
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"text {i} is {type(text).__name__}, not str")
+    texts = [clean_text(t) for t in as_input_texts(texts)]
     if doc_ids is None:
         doc_ids = list(range(len(texts)))
     elif len(doc_ids) != len(texts):
@@ -113,7 +146,10 @@ def analyze(texts: str | Iterable[str], models=None, doc_ids: Sequence[Any] | No
     models = _models(models)
     rows = []
     for doc_id, text in zip(doc_ids, texts):
-        for index, span in enumerate(split_sentences(text)):
+        spans = [span for span in split_sentences(text) if has_content(span.text)]
+        if not spans:  # keep every document in the table, flagged
+            rows.append({"doc_id": doc_id, "sentence_index": 0, "start": 0, "end": len(text), "text": text.strip()})
+        for index, span in enumerate(spans):
             rows.append({"doc_id": doc_id, "sentence_index": index, "start": span.start,
                          "end": span.end, "text": span.text})
     results = _predict([r["text"] for r in rows], models, batch_size)
@@ -126,7 +162,7 @@ def analyze(texts: str | Iterable[str], models=None, doc_ids: Sequence[Any] | No
         for label in STANCES:
             row[f"p_{label}"] = result["stance_scores"].get(label, 0.0)
         row.update(issues=result["issues"], actors=result["actors"], source=result["source"],
-                   target=result["target"])
+                   target=result["target"], no_content=result.get("no_content", False))
     columns = ["doc_id", "sentence_index", "start", "end", "text", "stance"] + [f"p_{l}" for l in STANCES] + [
-        "issues", "actors", "source", "target"]
+        "issues", "actors", "source", "target", "no_content"]
     return pd.DataFrame(rows, columns=columns)

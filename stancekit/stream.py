@@ -16,7 +16,8 @@ from stancekit.pipeline import BATCH_SIZE, _models, classify
 
 @dataclass
 class StreamReport:
-    records: int = 0
+    records: int = 0  # records classified by this run
+    resumed_from: int = 0  # records already in the partial output when resuming
     skipped: list[str] = field(default_factory=list)
 
 
@@ -32,23 +33,41 @@ def _open_input(path: str | Path) -> Iterator[IO[str]]:
         yield handle
 
 
+def part_path(path: str | Path) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + ".part")
+
+
+def _completed_lines(part: Path) -> tuple[int, str | None]:
+    """Count the complete lines of a partial output, cutting off a torn last line;
+    return the count and the last complete line."""
+    data = part.read_bytes()
+    cut = data.rfind(b"\n") + 1
+    if cut < len(data):
+        with part.open("r+b") as handle:
+            handle.truncate(cut)
+    lines = data[:cut].splitlines()
+    return len(lines), (lines[-1].decode("utf-8") if lines else None)
+
+
 @contextmanager
-def _open_output(path: str | Path) -> Iterator[IO[str]]:
-    """Write to ``PATH.part`` and rename on success, so a failed run leaves no
-    half-written output under the final name."""
+def _open_output(path: str | Path, append: bool) -> Iterator[IO[str]]:
+    """Write to ``PATH.part`` and rename it on success, so the final name never holds
+    half an output. After a failure the ``.part`` file stays for ``resume``."""
     if str(path) == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
     path = Path(path)
-    part = path.with_name(path.name + ".part")
+    part = part_path(path)
     try:
-        with part.open("w", encoding="utf-8") as handle:
+        with part.open("a" if append else "w", encoding="utf-8") as handle:
             yield handle
-        os.replace(part, path)
     except BaseException:
-        part.unlink(missing_ok=True)
+        if part.exists() and part.stat().st_size == 0:
+            part.unlink()  # nothing done: nothing to resume
         raise
+    os.replace(part, path)
 
 
 def _read_records(handle: IO[str], name: str, text_field: str, report: StreamReport,
@@ -74,8 +93,9 @@ def _read_records(handle: IO[str], name: str, text_field: str, report: StreamRep
             if text_field not in record:
                 raise DataError(f"{name}:{number}: missing field {text_field!r}; use --text-field to name yours")
             text = record[text_field]
-            if not isinstance(text, str) or not text.strip():
-                raise DataError(f"{name}:{number}: field {text_field!r} must be a non-empty string")
+            if text is not None and not isinstance(text, str):
+                raise DataError(f"{name}:{number}: field {text_field!r} must be a string or null, "
+                                f"got {type(text).__name__}")
         except DataError as exc:
             if not skip_invalid:
                 raise
@@ -86,7 +106,8 @@ def _read_records(handle: IO[str], name: str, text_field: str, report: StreamRep
 
 def classify_file(input_path: str | Path, output_path: str | Path, models=None, *,
                   batch_size: int = BATCH_SIZE, text_field: str = "text",
-                  skip_invalid: bool = False, progress: bool | None = None) -> StreamReport:
+                  skip_invalid: bool = False, progress: bool | None = None,
+                  resume: bool = False) -> StreamReport:
     """Classify a JSONL file of records with a ``text`` field into another JSONL file.
 
     Each output record is the input record, unchanged, plus ``stance``,
@@ -94,6 +115,12 @@ def classify_file(input_path: str | Path, output_path: str | Path, models=None, 
     stdin or writes stdout. Records are read, classified and written one batch at a
     time, so memory does not grow with the file. A progress bar goes to stderr when
     it is a terminal (``progress=None``), always (``True``) or never (``False``).
+
+    Output goes to ``OUTPUT.part`` and is renamed to ``OUTPUT`` when complete. If a
+    run is interrupted, ``resume=True`` keeps the records already in ``OUTPUT.part``
+    (a torn last line is dropped), skips as many input records and continues, so the
+    result has every record once, in input order. A record with ``"text": null`` or
+    text without letters or digits gets ``stance: "neutral"`` and ``no_content: true``.
     """
     from tqdm.auto import tqdm
 
@@ -103,10 +130,27 @@ def classify_file(input_path: str | Path, output_path: str | Path, models=None, 
     report = StreamReport()
     name = "<stdin>" if str(input_path) == "-" else str(input_path)
     disable = None if progress is None else not progress
-    with _open_input(input_path) as source, _open_output(output_path) as sink, \
-            tqdm(desc="classify", unit="rec", disable=disable, file=sys.stderr) as bar:
+    done, last_line = 0, None
+    if resume:
+        if str(output_path) == "-":
+            raise ValueError("resume needs an output file, not stdout")
+        if part_path(output_path).exists():
+            done, last_line = _completed_lines(part_path(output_path))
+        elif Path(output_path).exists():
+            raise ValueError(f"{output_path} is already complete; nothing to resume")
+    report.resumed_from = done
+    with _open_input(input_path) as source, _open_output(output_path, append=done > 0) as sink, \
+            tqdm(desc="classify", unit="rec", disable=disable, file=sys.stderr, initial=done) as bar:
         batch: list[dict] = []
         records = _read_records(source, name, text_field, report, skip_invalid)
+        for _ in range(done):
+            record = next(records, None)
+            if record is None:
+                raise DataError(f"{output_path}.part holds {done} records but {name} has fewer; "
+                                f"is it the same input?")
+        if done and last_line is not None and "id" in record and json.loads(last_line).get("id") != record["id"]:
+            raise DataError(f"{output_path}.part ends with id {json.loads(last_line).get('id')!r} but record "
+                            f"{done} of {name} has id {record['id']!r}; is it the same input?")
         while True:
             record = next(records, None)
             if record is not None:
@@ -115,6 +159,7 @@ def classify_file(input_path: str | Path, output_path: str | Path, models=None, 
                 results = classify([r[text_field] for r in batch], models, batch_size)
                 sink.write("".join(json.dumps({**r, **res}, ensure_ascii=False) + "\n"
                                    for r, res in zip(batch, results)))
+                sink.flush()
                 report.records += len(batch)
                 bar.update(len(batch))
                 batch = []

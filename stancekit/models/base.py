@@ -56,6 +56,9 @@ def check_stance_training(texts: Any, labels: Any, allowed: Sequence[str] = STAN
         raise DataError(
             f"class(es) {', '.join(rare)} have fewer than 2 examples; add examples or drop them"
         )
+    from stancekit.loaders import warn_conflicting_duplicates
+
+    warn_conflicting_duplicates(texts, labels)
     return texts, labels
 
 
