@@ -17,7 +17,8 @@ def test_analyze_gives_one_row_per_sentence(default_models, article):
     table = stancekit.analyze([article, "Talks resume. Ankara recalled its ambassador."], models=default_models,
                               doc_ids=["andes", "short"])
     assert list(table.columns) == ["doc_id", "sentence_index", "start", "end", "text", "stance",
-                                   "p_cooperative", "p_critical", "p_neutral", "issues", "actors", "source", "target"]
+                                   "p_cooperative", "p_critical", "p_neutral", "issues", "actors", "source", "target",
+                                   "no_content"]
     assert len(table[table.doc_id == "andes"]) == len(stancekit.split_sentences(article))
     assert list(table[table.doc_id == "short"].sentence_index) == [0, 1]
     assert set(table.stance) <= set(STANCES)
@@ -36,7 +37,8 @@ def test_analyze_accepts_a_single_string_and_a_single_model(tiny_stance):
     table = stancekit.analyze("Officials welcomed the accord. The talks are scheduled for Thursday.", models=model)
     assert len(table) == 2 and table.issues.tolist() == [[], []]
     assert table.actors.tolist() == [[], []] and table.source.isna().all()
-    assert stancekit.analyze("", models=model).empty
+    empty = stancekit.analyze("", models=model)
+    assert len(empty) == 1 and empty.no_content.all() and empty.stance.tolist() == ["neutral"]
 
 
 def test_analyze_rejects_non_text(tiny_stance):
