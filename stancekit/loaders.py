@@ -31,6 +31,8 @@ class LabeledData:
     ids: list[str]
     task: str = "stance"
     skipped: list[str] = field(default_factory=list)
+    # Target-aware data (NewsMTSC): the mention each label is about, per text.
+    targets: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
