@@ -32,8 +32,10 @@ def _print_table(table) -> None:
     import pandas as pd
 
     shown = table[["doc_id", "sentence_index", "stance", "p_cooperative", "p_critical", "p_neutral", "issues", "text"]].copy()
+    code = lambda value: value if isinstance(value, str) else "-"
+    shown.insert(6, "dyad", [f"{code(s)}>{code(t)}" for s, t in zip(table["source"], table["target"])])
     shown["issues"] = shown["issues"].map(lambda v: ",".join(v) or "-")
-    shown["text"] = shown["text"].map(lambda t: t if len(t) <= 70 else t[:67] + "...")
+    shown["text"] = shown["text"].map(lambda t: t if len(t) <= 60 else t[:57] + "...")
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 72,
                            "display.float_format", "{:.2f}".format):
         print(shown.to_string(index=False))
