@@ -86,30 +86,37 @@ def load_dataset(name: str, args) -> list[dict]:
 
         parts = {s: stancekit.load_labeled(corpus_path(s)) for s in ("train", "dev", "test")}
         return [{"name": "corpus", **{k: triple(v) for k, v in parts.items()}}]
-    if name.startswith("newsmtsc"):
+    if name == "newsmtsc":  # one training, two test sets: devtest_rw and devtest_mt
         train = adapters.load_newsmtsc(args.newsmtsc, "train")
         cut = len(train.texts) * 9 // 10  # the last tenth of train is dev, for early stopping
         split = lambda a, b: (train.texts[a:b], train.labels[a:b], train.targets[a:b])
-        test = adapters.load_newsmtsc(args.newsmtsc, "devtest_rw" if name.endswith("rw") else "devtest_mt")
-        return [{"name": name, "train": split(0, cut), "dev": split(cut, None), "test": triple(test)}]
-    if name == "semeval2016":
+        tests = {f"newsmtsc_{k}": triple(adapters.load_newsmtsc(args.newsmtsc, f"devtest_{k}")) for k in ("rw", "mt")}
+        return [{"name": "newsmtsc", "train": split(0, cut), "dev": split(cut, None), "tests": tests}]
+    if name in ("semeval", "semeval2016"):
         return [{"name": f"semeval2016/{t}", **{k: triple(adapters.load_semeval2016(args.semeval, t, s))
                  for k, s in (("train", "train"), ("dev", "val"), ("test", "test"))}}
                 for t in adapters.SEMEVAL_TARGETS]
     raise ValueError(name)
 
 
+def part_tests(part: dict) -> dict:
+    """The test sets of a part, by the dataset name they are reported under."""
+    return part.get("tests") or {part["name"].split("/")[0]: part["test"]}
+
+
 def fingerprint(parts: list[dict]) -> str:
     digest = hashlib.sha256()
     for part in parts:
-        for split in ("train", "dev", "test"):
-            for text, label in zip(part[split][0], part[split][1]):
+        for split in [part["train"], part["dev"], *part_tests(part).values()]:
+            for text, label in zip(split[0], split[1]):
                 digest.update(f"{text}\t{label}\n".encode())
     return digest.hexdigest()[:16]
 
 
 # ----- one job, in a child process --------------------------------------------------
 def run_job(job: dict, queue) -> None:
+    """Train on each part of a dataset, predict its test set(s); one result per
+    reported dataset (NewsMTSC gives two: devtest_rw and devtest_mt)."""
     try:
         import numpy as np
 
@@ -117,8 +124,7 @@ def run_job(job: dict, queue) -> None:
 
         args = argparse.Namespace(**job["args"])
         parts = load_dataset(job["dataset"], args)
-        out = {"model": job["model"], "dataset": job["dataset"], "seed": job["seed"], "parts": []}
-        truth, predicted, fit_seconds, rates = [], [], 0.0, []
+        outputs: dict[str, dict] = {}
         for part in parts:
             texts, labels, targets = part["train"]
             if job.get("per_class"):
@@ -126,29 +132,38 @@ def run_job(job: dict, queue) -> None:
                 texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
                 targets = [targets[i] for i in keep] if targets else None
             model = make_model(job["model"], job["seed"], job["quick"])
-            fit_seconds += fit_model(model, texts, labels, targets, dev=part["dev"])
-            y_pred, proba, rate = predict_timed(model, part["test"][0], part["test"][2])
-            classes = list(getattr(model, "classes_", []))
-            report = score_predictions(part["test"][1], y_pred, proba, classes, seed=job["seed"],
-                                       n_boot=200 if job["quick"] else 1000)
-            out["parts"].append({"name": part["name"], "report": report, "train_size": len(texts)})
-            truth += list(part["test"][1]); predicted += [str(p) for p in y_pred]; rates.append(rate)
-        out["fit_seconds"] = round(fit_seconds, 2)
-        out["sentences_per_second"] = round(float(np.mean(rates)), 1)
-        out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-        reports = [p["report"] for p in out["parts"]]
-        out["macro_f1"] = float(np.mean([r["macro_f1"] for r in reports]))
-        out["f_avg"] = float(np.mean([r["f_avg"] for r in reports]))
-        out["accuracy"] = float(np.mean([r["accuracy"] for r in reports]))
-        out["macro_f1_ci95"] = [float(np.mean([r["macro_f1_ci95"][k] for r in reports])) for k in (0, 1)]
-        eces = [r["ece"] for r in reports if r["ece"] is not None]
-        out["ece"] = float(np.mean(eces)) if eces else None
-        queue.put(out)
+            seconds = fit_model(model, texts, labels, targets, dev=part["dev"])
+            for dataset, test in part_tests(part).items():
+                out = outputs.setdefault(dataset, {"model": job["model"], "dataset": dataset, "seed": job["seed"],
+                                                   "parts": [], "fit_seconds": 0.0, "rates": []})
+                y_pred, proba, rate = predict_timed(model, test[0], test[2])
+                report = score_predictions(test[1], y_pred, proba, list(getattr(model, "classes_", [])),
+                                           seed=job["seed"], n_boot=200 if job["quick"] else 1000)
+                out["parts"].append({"name": part["name"], "report": report, "train_size": len(texts)})
+                out["fit_seconds"] += seconds
+                out["rates"].append(rate)
+        peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        results = []
+        for out in outputs.values():
+            reports = [p["report"] for p in out["parts"]]
+            eces = [r["ece"] for r in reports if r["ece"] is not None]
+            out.update(
+                fit_seconds=round(out["fit_seconds"], 2),
+                sentences_per_second=round(float(np.mean(out.pop("rates"))), 1),
+                peak_rss_mib=peak,
+                macro_f1=float(np.mean([r["macro_f1"] for r in reports])),
+                f_avg=float(np.mean([r["f_avg"] for r in reports])),
+                accuracy=float(np.mean([r["accuracy"] for r in reports])),
+                macro_f1_ci95=[float(np.mean([r["macro_f1_ci95"][k] for r in reports])) for k in (0, 1)],
+                ece=float(np.mean(eces)) if eces else None,
+            )
+            results.append(out)
+        queue.put(results)
     except BaseException as exc:  # report, don't hang the parent
-        queue.put({"error": f"{type(exc).__name__}: {exc}", **{k: job[k] for k in ("model", "dataset", "seed")}})
+        queue.put([{"error": f"{type(exc).__name__}: {exc}", **{k: job[k] for k in ("model", "dataset", "seed")}}])
 
 
-def run_in_child(job: dict) -> dict:
+def run_in_child(job: dict) -> list[dict]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     process = ctx.Process(target=run_job, args=(job, queue))
@@ -229,6 +244,8 @@ def main(argv=None) -> int:
     parser.add_argument("--semeval", help="folder with SemEval-2016 stance in the TweetEval layout")
     parser.add_argument("--models", nargs="+", default=["peer_vader", "peer_sklearn_tfidf", "lexicon", "tfidf", "embedding", "transformer"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--transformer-seeds", type=int, nargs="+", default=[0],
+                        help="seeds for the fine-tuned transformer (each costs minutes to hours on CPU)")
     parser.add_argument("--curve-sizes", type=int, nargs="+", default=[8, 16, 32, 64, 128, 0], help="labels per class; 0 = all")
     parser.add_argument("--curve-models", nargs="+", default=["tfidf", "embedding", "transformer"])
     parser.add_argument("--quick", action="store_true", help="one seed, no transformer, small curves: a few minutes")
@@ -239,27 +256,32 @@ def main(argv=None) -> int:
         args.curve_models = [m for m in args.curve_models if m != "transformer"]
         args.curve_sizes = [s for s in args.curve_sizes if s in (8, 32, 0)]
     datasets = ["corpus"]
-    for flag, names in (("newsmtsc", ["newsmtsc_rw", "newsmtsc_mt"]), ("semeval", ["semeval2016"])):
+    for flag in ("newsmtsc", "semeval"):
         path = getattr(args, flag)
         if path and Path(path).exists():
-            datasets += names
+            datasets += [flag]
         else:
             print(f"skipping {flag}: {'no --' + flag + ' given' if not path else path + ' does not exist'}", file=sys.stderr)
     job_args = {"newsmtsc": args.newsmtsc, "semeval": args.semeval}
     results, curves, errors = [], [], []
     for dataset in datasets:
         for model in args.models:
-            for seed in (args.seeds if model not in ("peer_vader", "lexicon") else args.seeds[:1]):
+            seeds = args.transformer_seeds if model == "transformer" else args.seeds
+            for seed in (seeds if model not in ("peer_vader", "lexicon") else seeds[:1]):
                 started = time.time()
-                result = run_in_child({"model": model, "dataset": dataset, "seed": seed, "quick": args.quick, "args": job_args})
-                (errors if "error" in result else results).append(result)
-                shown = result.get("error") or f"macro-F1 {result['macro_f1']:.3f}, F-avg {result['f_avg']:.3f}"
-                print(f"{dataset:13s} {model:20s} seed {seed}: {shown} ({time.time() - started:.0f} s)", flush=True)
+                for result in run_in_child({"model": model, "dataset": dataset, "seed": seed, "quick": args.quick, "args": job_args}):
+                    (errors if "error" in result else results).append(result)
+                    shown = result.get("error") or f"macro-F1 {result['macro_f1']:.3f}, F-avg {result['f_avg']:.3f}"
+                    print(f"{result['dataset']:13s} {model:20s} seed {seed}: {shown} ({time.time() - started:.0f} s)", flush=True)
     for model in args.curve_models:
         for size in args.curve_sizes:
-            for seed in args.seeds:
-                result = run_in_child({"model": model, "dataset": "corpus", "seed": seed, "quick": args.quick,
-                                       "args": job_args, "per_class": size or None})
+            for seed in (args.transformer_seeds if model == "transformer" else args.seeds):
+                full = [r for r in results if r["model"] == model and r["dataset"] == "corpus" and r["seed"] == seed]
+                if size == 0 and full:  # the full-data point is the main run
+                    curves.append({"model": model, "per_class": None, "seed": seed, "macro_f1": full[0]["macro_f1"]})
+                    continue
+                [result] = run_in_child({"model": model, "dataset": "corpus", "seed": seed, "quick": args.quick,
+                                         "args": job_args, "per_class": size or None})
                 if "error" in result:
                     errors.append(result); continue
                 curves.append({"model": model, "per_class": size or None, "seed": seed, "macro_f1": result["macro_f1"]})
