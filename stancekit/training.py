@@ -24,13 +24,17 @@ def read_data(source: Any, task: str, **columns):
 
 
 def build_model(name: str, task: str, seed: int | None = None, **params):
-    """A fresh model for ``task`` from a short name ("tfidf", "lexicon")."""
+    """A fresh model for ``task`` from a short name ("tfidf", "lexicon", "transformer", ...)."""
     from stancekit.models import model_class
     from stancekit.models.issues import IssueClassifier
 
     cls = IssueClassifier if task == "issues" else model_class(name)
-    if task == "issues" and name not in ("tfidf", "IssueClassifier"):
-        raise ValueError(f"for task 'issues' the model is 'tfidf' (IssueClassifier), not {name!r}")
+    if task == "issues" and name in ("transformer", "TransformerClassifier"):
+        cls = model_class(name)
+        params["task"] = "issues"
+    elif task == "issues" and name not in ("tfidf", "IssueClassifier"):
+        raise ValueError(f"for task 'issues' the model is 'tfidf' (IssueClassifier) or 'transformer', "
+                         f"not {name!r}")
     if seed is not None and "random_state" in cls().get_params():
         params["random_state"] = seed
     return cls(**params)
@@ -42,11 +46,14 @@ def train_model(data: Any, *, model: str = "tfidf", task: str = "stance", out: s
 
     ``data`` and ``dev`` are anything :func:`stancekit.load_labeled` reads, or
     ``"corpus:train"`` / ``"corpus:dev"`` for the bundled corpus. For issues, ``dev``
-    tunes the per-issue thresholds.
+    tunes the per-issue thresholds; for a transformer it also drives early stopping.
     """
+    import inspect
+
     train = read_data(data, task, skip_invalid=skip_invalid, **columns)
     estimator = build_model(model, task, seed)
-    if task == "issues" and dev is not None:
+    takes_dev = "dev_texts" in inspect.signature(estimator.fit).parameters
+    if takes_dev and dev is not None:
         dev_data = read_data(dev, task, skip_invalid=skip_invalid, **columns)
         estimator.fit(train.texts, train.labels, dev_texts=dev_data.texts, dev_labels=dev_data.labels)
     else:

@@ -6,12 +6,16 @@ MODEL_CLASSES = {
     "LexiconClassifier": "stancekit.models.lexicon:LexiconClassifier",
     "TfidfClassifier": "stancekit.models.tfidf:TfidfClassifier",
     "IssueClassifier": "stancekit.models.issues:IssueClassifier",
+    "TransformerClassifier": "stancekit.models.transformer:TransformerClassifier",
+    "EmbeddingClassifier": "stancekit.models.embedding:EmbeddingClassifier",
 }
 
 # Short names used by the CLI and the benchmarks.
 MODEL_NAMES = {
     "lexicon": "LexiconClassifier",
     "tfidf": "TfidfClassifier",
+    "transformer": "TransformerClassifier",
+    "embedding": "EmbeddingClassifier",
 }
 
 

@@ -71,15 +71,18 @@ def load_pretrained(backbone: str | None):
 
 @contextmanager
 def _quiet_transformers() -> Iterator[None]:
-    """Silence transformers' load report (e.g. unused pooler weights) for one call."""
+    """Silence transformers' load report and its weight-loading bar for one call."""
     from transformers.utils import logging as hf_logging
 
-    level = hf_logging.get_verbosity()
+    level, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     try:
         yield
     finally:
         hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def available_cpus() -> int:
