@@ -49,7 +49,7 @@ def _cmd_classify(args) -> int:
     try:
         report = classify_file(args.input, args.output, models=_models_arg(args), batch_size=args.batch_size,
                                text_field=args.text_field, skip_invalid=args.skip_invalid,
-                               progress=args.progress, resume=args.resume)
+                               progress=args.progress, resume=args.resume, workers=args.workers)
     except BaseException:
         if args.output != "-" and part_path(args.output).exists():
             print(f"stancekit classify: stopped; the records done so far are in {part_path(args.output)}; "
@@ -150,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-field", default="text")
     p.add_argument("--skip-invalid", action="store_true", help="skip bad lines and report them")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from OUTPUT.part")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes classifying batches, each given the models once (default 1)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--gazetteer", help="TSV of extra actor aliases (code, alias, kind)")
@@ -166,10 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext)
         if name == "train":
             p.add_argument("data", help="labeled .jsonl/.csv, or corpus:train for the bundled corpus")
-            p.add_argument("--model", default="tfidf", help="lexicon | tfidf")
+            p.add_argument("--model", default="tfidf", help="lexicon | tfidf | embedding | transformer")
             p.add_argument("--task", default="stance", choices=["stance", "issues"])
             p.add_argument("--out", required=True, help="folder to save the model in")
-            p.add_argument("--dev", help="dev data (issues: tunes thresholds)")
+            p.add_argument("--dev", help="dev data: tunes issue thresholds; early stopping for the transformer")
             p.add_argument("--seed", type=int, default=0)
             p.add_argument("--skip-invalid", action="store_true")
             p.set_defaults(func=_cmd_train)
