@@ -107,7 +107,7 @@ def _read_records(handle: IO[str], name: str, text_field: str, report: StreamRep
 def classify_file(input_path: str | Path, output_path: str | Path, models=None, *,
                   batch_size: int = BATCH_SIZE, text_field: str = "text",
                   skip_invalid: bool = False, progress: bool | None = None,
-                  resume: bool = False) -> StreamReport:
+                  resume: bool = False, workers: int = 1) -> StreamReport:
     """Classify a JSONL file of records with a ``text`` field into another JSONL file.
 
     Each output record is the input record, unchanged, plus ``stance``,
@@ -121,11 +121,17 @@ def classify_file(input_path: str | Path, output_path: str | Path, models=None, 
     (a torn last line is dropped), skips as many input records and continues, so the
     result has every record once, in input order. A record with ``"text": null`` or
     text without letters or digits gets ``stance: "neutral"`` and ``no_content: true``.
+
+    ``workers=N`` classifies batches in N processes, each receiving the models once;
+    records are read, checked (``skip_invalid``) and written here, in input order, so
+    the output, the ``.part`` file and ``resume`` are the same as with one worker.
     """
     from tqdm.auto import tqdm
 
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     models = _models(models)
     report = StreamReport()
     name = "<stdin>" if str(input_path) == "-" else str(input_path)
@@ -141,7 +147,6 @@ def classify_file(input_path: str | Path, output_path: str | Path, models=None, 
     report.resumed_from = done
     with _open_input(input_path) as source, _open_output(output_path, append=done > 0) as sink, \
             tqdm(desc="classify", unit="rec", disable=disable, file=sys.stderr, initial=done) as bar:
-        batch: list[dict] = []
         records = _read_records(source, name, text_field, report, skip_invalid)
         for _ in range(done):
             record = next(records, None)
@@ -151,18 +156,32 @@ def classify_file(input_path: str | Path, output_path: str | Path, models=None, 
         if done and last_line is not None and "id" in record and json.loads(last_line).get("id") != record["id"]:
             raise DataError(f"{output_path}.part ends with id {json.loads(last_line).get('id')!r} but record "
                             f"{done} of {name} has id {record['id']!r}; is it the same input?")
-        while True:
-            record = next(records, None)
-            if record is not None:
-                batch.append(record)
-            if batch and (record is None or len(batch) >= batch_size):
-                results = classify([r[text_field] for r in batch], models, batch_size)
-                sink.write("".join(json.dumps({**r, **res}, ensure_ascii=False) + "\n"
-                                   for r, res in zip(batch, results)))
-                sink.flush()
-                report.records += len(batch)
-                bar.update(len(batch))
-                batch = []
-            if record is None:
-                break
+        for batch, results in _classified(_batches(records, batch_size, text_field), models, batch_size, workers):
+            sink.write("".join(json.dumps({**r, **res}, ensure_ascii=False) + "\n"
+                               for r, res in zip(batch, results)))
+            sink.flush()
+            report.records += len(batch)
+            bar.update(len(batch))
     return report
+
+
+def _batches(records: Iterator[dict], batch_size: int, text_field: str) -> Iterator[tuple[list[dict], list]]:
+    batch: list[dict] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= batch_size:
+            yield batch, [r[text_field] for r in batch]
+            batch = []
+    if batch:
+        yield batch, [r[text_field] for r in batch]
+
+
+def _classified(batches, models, batch_size: int, workers: int):
+    """``(records, results)`` per batch, in order: here, or in ``workers`` processes."""
+    if workers == 1:
+        for batch, texts in batches:
+            yield batch, classify(texts, models, batch_size)
+        return
+    from stancekit.workers import classify_batches
+
+    yield from classify_batches(batches, models, workers, batch_size)
