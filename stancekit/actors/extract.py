@@ -12,7 +12,7 @@ cannot be resolved is never guessed.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 
 from stancekit.actors.gazetteer import Alias, Gazetteer, bundled_gazetteer

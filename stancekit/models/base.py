@@ -63,8 +63,8 @@ def check_stance_training(texts: Any, labels: Any, allowed: Sequence[str] = STAN
 
 
 class StanceModel(ClassifierMixin, BaseEstimator):
-    """Base class: subclasses implement ``fit``, ``predict_proba``, ``_write_weights``
-    and ``_from_folder``."""
+    """Base class: subclasses implement ``fit``, ``_predict_proba`` (on a non-empty
+    list of texts, after the fitted check), ``_write_weights`` and ``_from_folder``."""
 
     task = "stance"
 
@@ -75,6 +75,17 @@ class StanceModel(ClassifierMixin, BaseEstimator):
                 f"this {name} is not fitted yet: call fit(texts, labels) first, "
                 f"or load a trained one with {name}.load(path)"
             )
+
+    def predict_proba(self, texts) -> np.ndarray:
+        """Class probabilities, columns in ``classes_`` order."""
+        self._check_fitted()
+        texts = as_texts(texts)
+        if not texts:
+            return np.zeros((0, len(self.classes_)))
+        return self._predict_proba(texts)
+
+    def _predict_proba(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
 
     def predict(self, texts) -> np.ndarray:
         """Most probable label for each text."""

@@ -104,12 +104,7 @@ class EmbeddingClassifier(StanceModel):
         self.training_fingerprint_ = fingerprint(texts, labels)
         return self
 
-    def predict_proba(self, texts) -> np.ndarray:
-        """Class probabilities, columns in ``classes_`` order."""
-        self._check_fitted()
-        texts = as_texts(texts)
-        if not texts:
-            return np.zeros((0, len(self.classes_)))
+    def _predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.head_.predict_proba(self.embed(texts))
 
     def _write_weights(self, folder: Path) -> dict:

@@ -110,11 +110,7 @@ class IssueClassifier(StanceModel):
         self.training_fingerprint_ = fingerprint(texts, labels)
         return self
 
-    def predict_proba(self, texts) -> np.ndarray:
-        self._check_fitted()
-        texts = as_texts(texts)
-        if not texts:
-            return np.zeros((0, len(self.classes_)))
+    def _predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.pipeline_.predict_proba(texts)
 
     def predict(self, texts) -> list[list[str]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stancekit.models.base import StanceModel, as_texts, check_stance_training, fingerprint
+from stancekit.models.base import StanceModel, check_stance_training, fingerprint
 from stancekit.models.persist import load_sklearn, params_from_config, save_sklearn
 
 WEIGHTS_FILE = "decision.skops"
@@ -88,12 +88,7 @@ class LexiconClassifier(StanceModel):
         self.training_fingerprint_ = fingerprint(texts, labels)
         return self
 
-    def predict_proba(self, texts) -> np.ndarray:
-        """Class probabilities, columns in ``classes_`` order."""
-        self._check_fitted()
-        texts = as_texts(texts)
-        if not texts:
-            return np.zeros((0, len(self.classes_)))
+    def _predict_proba(self, texts: list[str]) -> np.ndarray:
         return self.decision_.predict_proba(self.features(texts))
 
     def _write_weights(self, folder: Path) -> dict:
