@@ -4,6 +4,8 @@ for fast tests of the transformer models."""
 import re
 from pathlib import Path
 
+import pytest
+
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
@@ -23,3 +25,14 @@ def build_tiny_bert(folder: Path, texts) -> str:
     BertModel(config).save_pretrained(str(folder))
     tokenizer.save_pretrained(str(folder))
     return str(folder)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny-model tests run torch on one thread: the work is smaller than the cost of
+    waking a second thread, and on a busy machine two threads can be far slower."""
+    from stancekit.models import torch_utils
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(torch_utils, "available_cpus", lambda: 1)
+        yield

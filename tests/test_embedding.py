@@ -12,21 +12,10 @@ pytest.importorskip("transformers")
 from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import cross_val_score  # noqa: E402
 
-from _tiny_bert import build_tiny_bert  # noqa: E402
+from _tiny_bert import build_tiny_bert, one_thread  # noqa: E402,F401 (autouse fixture)
 from conftest import TINY_STANCE  # noqa: E402
 from stancekit import EmbeddingClassifier, ModelFileError, NotFittedError, evaluate, load_model  # noqa: E402
 from stancekit.cli import main  # noqa: E402
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # The tiny model's work is smaller than the cost of waking a second thread, and on a
-    # busy machine two threads can be far slower than one.
-    from stancekit.models import torch_utils
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(torch_utils, "available_cpus", lambda: 1)
-        yield
 
 
 @pytest.fixture(scope="module")

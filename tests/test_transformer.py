@@ -12,23 +12,12 @@ pytest.importorskip("transformers")
 from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import cross_val_score  # noqa: E402
 
-from _tiny_bert import build_tiny_bert  # noqa: E402
+from _tiny_bert import build_tiny_bert, one_thread  # noqa: E402,F401 (autouse fixture)
 from conftest import ALL_ISSUES_TINY, TINY_STANCE  # noqa: E402
 from stancekit import ISSUES, ModelFileError, NotFittedError, TransformerClassifier, evaluate, load_model  # noqa: E402
 from stancekit.training import build_model  # noqa: E402
 
 TARGETS = ["Moscow", "Kyiv", None]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # The tiny model's work is smaller than the cost of waking a second thread, and on a
-    # busy machine two threads can be far slower than one.
-    from stancekit.models import torch_utils
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(torch_utils, "available_cpus", lambda: 1)
-        yield
 
 
 @pytest.fixture(scope="module")
