@@ -60,7 +60,8 @@ def make_model(name: str, seed: int, quick: bool):
     if name == "embedding":
         return stancekit.EmbeddingClassifier(random_state=seed)
     if name == "transformer":
-        return stancekit.TransformerClassifier(epochs=1 if quick else 4, random_state=seed, progress=False)
+        settings = {"epochs": 1} if quick else {}  # otherwise the defaults, chosen on the corpus dev split
+        return stancekit.TransformerClassifier(**settings, random_state=seed, progress=False)
     if name == "peer_vader":
         return VaderPeer()
     if name == "peer_sklearn_tfidf":
@@ -133,6 +134,11 @@ def run_job(job: dict, queue) -> None:
                 targets = [targets[i] for i in keep] if targets else None
             model = make_model(job["model"], job["seed"], job["quick"])
             seconds = fit_model(model, texts, labels, targets, dev=part["dev"])
+            if job.get("hf_peer"):  # throughput peer: the HF pipeline on this fine-tuned model
+                from stancekit.benchmark import hf_pipeline_peer
+
+                test_texts = next(iter(part_tests(part).values()))[0]
+                outputs["_hf_peer"] = hf_pipeline_peer(model, test_texts, batch_size=model.predict_batch_size)
             for dataset, test in part_tests(part).items():
                 out = outputs.setdefault(dataset, {"model": job["model"], "dataset": dataset, "seed": job["seed"],
                                                    "parts": [], "fit_seconds": 0.0, "rates": []})
@@ -144,7 +150,10 @@ def run_job(job: dict, queue) -> None:
                 out["rates"].append(rate)
         peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         results = []
+        hf_peer = outputs.pop("_hf_peer", None)
         for out in outputs.values():
+            if hf_peer is not None:
+                out["peer_hf_pipeline"] = hf_peer
             reports = [p["report"] for p in out["parts"]]
             eces = [r["ece"] for r in reports if r["ece"] is not None]
             out.update(
@@ -234,6 +243,13 @@ def markdown_table(results: list[dict]) -> str:
             lines.append(f"| {dataset} | {model} | {metric} {100 * mean(metric):.1f} | {100 * mean('macro_f1'):.1f} "
                          f"[{low:.1f}, {high:.1f}] | {100 * mean('accuracy'):.1f} | {ece} | {mean('fit_seconds'):.1f} "
                          f"| {mean('sentences_per_second'):,.0f} | {mean('peak_rss_mib'):,.0f} |")
+        peers = [r["peer_hf_pipeline"] for r in results if r["dataset"] == dataset and "peer_hf_pipeline" in r]
+        if peers:
+            p = peers[0]
+            lines.append(f"| {dataset} | peer: HF `pipeline(\"text-classification\")`, same fine-tuned encoder "
+                         f"(speed only) | | | | | | {p['hf_pipeline_sentences_per_second']:,.0f} | |")
+            lines.append(f"| {dataset} | transformer, measured beside it | | | | | | "
+                         f"{p['stancekit_sentences_per_second']:,.0f} (×{p['ratio']:.2f}) | |")
         lines.append(f"| {dataset} | *published* | {REFERENCES[dataset]} | | | | | | |")
     return "\n".join(lines)
 
@@ -246,6 +262,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--transformer-seeds", type=int, nargs="+", default=[0],
                         help="seeds for the fine-tuned transformer (each costs minutes to hours on CPU)")
+    parser.add_argument("--transformer-single-seed", nargs="*", default=["newsmtsc"], metavar="DATASET",
+                        help="datasets on which the transformer runs only its first seed (NewsMTSC: about "
+                             "15-20 min per seed on 2 CPU cores)")
     parser.add_argument("--curve-sizes", type=int, nargs="+", default=[8, 16, 32, 64, 128, 0], help="labels per class; 0 = all")
     parser.add_argument("--curve-models", nargs="+", default=["tfidf", "embedding", "transformer"])
     parser.add_argument("--quick", action="store_true", help="one seed, no transformer, small curves: a few minutes")
@@ -267,9 +286,13 @@ def main(argv=None) -> int:
     for dataset in datasets:
         for model in args.models:
             seeds = args.transformer_seeds if model == "transformer" else args.seeds
+            if model == "transformer" and dataset in args.transformer_single_seed:
+                seeds = seeds[:1]
             for seed in (seeds if model not in ("peer_vader", "lexicon") else seeds[:1]):
                 started = time.time()
-                for result in run_in_child({"model": model, "dataset": dataset, "seed": seed, "quick": args.quick, "args": job_args}):
+                hf_peer = model == "transformer" and dataset == "corpus" and seed == seeds[0]
+                for result in run_in_child({"model": model, "dataset": dataset, "seed": seed, "quick": args.quick,
+                                            "args": job_args, "hf_peer": hf_peer}):
                     (errors if "error" in result else results).append(result)
                     shown = result.get("error") or f"macro-F1 {result['macro_f1']:.3f}, F-avg {result['f_avg']:.3f}"
                     print(f"{result['dataset']:13s} {model:20s} seed {seed}: {shown} ({time.time() - started:.0f} s)", flush=True)

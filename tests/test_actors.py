@@ -100,6 +100,71 @@ def test_pronoun_keeps_the_previous_source(extractor):
     assert dyad(extractor, "She also criticised Venezuela.", memory) == ("COL", "VEN")
 
 
+def test_trailing_attribution_reports_the_act_of_the_opening_actor(extractor):
+    # codebook, section 5: the reporter of an act is not its source
+    text = "Iran cut gas deliveries to Iraq by half, Iraq's electricity ministry said."
+    assert dyad(extractor, text, stance="critical") == ("IRN", "IRQ")
+    # a sentence that opens with a quote is the speaker's own stance
+    text = '"Iran must pay its debts," Iraq\'s electricity ministry said.'
+    assert dyad(extractor, text, stance="critical")[0] == "IRQ"
+
+
+def test_lower_case_references_stand_for_the_actor_named_before(extractor):
+    memory = DocumentMemory()
+    assert dyad(extractor, "The World Bank suspended a loan to Mozambique.", memory, "critical") == ("WB", "MOZ")
+    text = "A bank spokesperson said payments could resume if Mozambique met the audit's terms."
+    assert dyad(extractor, text, memory, "critical")[0] == "WB"
+    memory = DocumentMemory()
+    dyad(extractor, "Zimbabwe detained ten activists of the movement.", memory, "critical")
+    assert dyad(extractor, "A police spokesman confirmed the arrests.", memory, "neutral") == ("ZWE", None)
+    # "a state bank" or "a court complex" do not refer back to an IGO
+    memory = DocumentMemory()
+    dyad(extractor, "The World Bank met Iraqi officials.", memory, "neutral")
+    text = "Payments are held at a state bank, and Iraqi officials draw on them for food."
+    assert dyad(extractor, text, memory, "neutral")[0] == "IRQ"
+
+
+def test_an_igo_official_for_a_country_is_coded_to_the_igo(extractor):
+    memory = DocumentMemory()
+    text = "WHO Yemen representative Amira Sallam urged the authorities in Sanaa to let teams in."
+    assert mentions(extractor, text, memory)[0] == ("WHO Yemen representative Amira Sallam", "WHO", "person")
+    assert mentions(extractor, "Sallam said the refusal was costing lives.", memory) == [("Sallam", "WHO", "person")]
+    text = "The World Bank approved a loan to Bangladesh, the bank's Dhaka office said."
+    assert [m[1] for m in mentions(extractor, text)] == ["WB", "BGD"]  # no "Dhaka office" of Bangladesh
+    assert dyad(extractor, text, stance="cooperative") == ("WB", "BGD")
+
+
+def test_a_title_does_not_run_across_a_verb(extractor):
+    text = "A spokesperson for the UN Office on Drugs and Crime said the agency would train officers."
+    assert mentions(extractor, text) == [("UN Office on Drugs and Crime", "UNODC", "igo")]
+    assert dyad(extractor, text, stance="cooperative")[0] == "UNODC"
+
+
+def test_a_neutral_description_of_a_state_has_no_source(extractor):
+    text = "China is Australia's largest trading partner, buying a third of its exports."
+    assert dyad(extractor, text, stance="neutral") == (None, None)
+    assert dyad(extractor, "Iran was condemned by the EU.", stance="neutral")[0] == "EU"
+
+
+def test_parsed_dyads_use_subject_and_passive_agent(extractor):
+    pytest.importorskip("spacy")
+    from stancekit.actors.parse import load_parser, parsed_dyad
+    from stancekit.errors import MissingExtraError
+
+    try:
+        nlp = load_parser()
+    except MissingExtraError as exc:
+        pytest.skip(str(exc))
+    for text, stance, expected in [
+        ("Iran was condemned by the EU for the raids.", "critical", ("EU", "IRN")),
+        ("Under pressure from Washington, Mexico agreed to deploy troops.", "cooperative", ("MEX", "USA")),
+        ("Tokyo will not lift its curbs until Beijing acts, Japanese officials said.", "critical", ("JPN", "CHN")),
+    ]:
+        assert parsed_dyad(nlp(text), text, extractor.extract(text), None, stance) == expected
+    with pytest.raises(MissingExtraError, match="not installed"):
+        load_parser("no_such_spacy_pipeline")
+
+
 def test_actor_report_counts_by_code_and_span():
     from stancekit.actors.evaluate import actor_report
 

@@ -106,6 +106,28 @@ def test_quantized_probabilities_are_close_and_survive_save_load(fitted, tiny_st
     np.testing.assert_array_equal(load_model(tmp_path / "q").predict_proba(texts), proba)
 
 
+def test_num_layers_keeps_the_first_layers_and_survives_save_load(backbone, tiny_stance, tmp_path):
+    model = make(backbone, epochs=2, num_layers=1).fit(*tiny_stance)
+    assert len(model.net_["encoder"].encoder.layer) == 1
+    assert model.net_["encoder"].config.num_hidden_layers == 1
+    model.save(tmp_path / "short")
+    loaded = load_model(tmp_path / "short")
+    assert len(loaded.net_["encoder"].encoder.layer) == 1
+    np.testing.assert_array_equal(loaded.predict_proba(tiny_stance[0]), model.predict_proba(tiny_stance[0]))
+    with pytest.raises(ValueError, match="num_layers must be an int from 1 to 2"):
+        make(backbone, epochs=1, num_layers=3).fit(*tiny_stance)
+
+
+def test_hf_pipeline_peer_runs_the_same_encoder(fitted, tiny_stance):
+    from stancekit.benchmark import hf_pipeline_peer
+
+    peer = hf_pipeline_peer(fitted, tiny_stance[0], batch_size=4, repeats=1)
+    assert peer["n"] == len(tiny_stance[0]) and peer["batch_size"] == 4
+    assert peer["stancekit_sentences_per_second"] > 0 and peer["hf_pipeline_sentences_per_second"] > 0
+    ratio = peer["stancekit_sentences_per_second"] / peer["hf_pipeline_sentences_per_second"]
+    assert abs(peer["ratio"] - ratio) < 0.02
+
+
 def test_targets_are_paired_with_the_sentence(backbone, tiny_stance):
     texts, labels = tiny_stance
     targets = [TARGETS[i % 3] for i in range(len(texts))]

@@ -1,12 +1,19 @@
 """Decide the dyad of a sentence: the source that acts or speaks, and its target.
 
-Rules, in order (no parser needed; see ``ParserDyads`` for the dependency-parse version):
+Rules, in order (no parser needed; :mod:`stancekit.actors.parse` has the version that
+uses a dependency parse):
 
+0. Lower-case references stand for actors named earlier in the document: "the fund",
+   "a bank spokesperson" for the latest IGO whose name fits; "police", "a government
+   spokesman" opening a sentence with no named actor for the document's home state.
 1. Reported speech with an own stance: the speaker ("…, X said", "according to X",
-   "X said …", "said X").
+   "X said …", "said X"). But a trailing attribution that only reports an act gives
+   the act's actor: "Iran cut gas deliveries, Iraq's ministry said" → IRN.
 2. A passive with an agent: "Y was condemned by X" → source X, target Y.
 3. Otherwise the first mention that heads the main clause — not inside a
-   prepositional phrase ("Under pressure from Washington, Mexico agreed …" → MEX).
+   prepositional phrase ("Under pressure from Washington, Mexico agreed …" → MEX) —
+   unless a neutral sentence only describes it ("China is Australia's largest
+   trading partner": no source).
 4. A sentence that opens with a pronoun or a bare title ("He said …", "The minister
    …") keeps the previous sentence's source.
 
@@ -18,6 +25,7 @@ or the object after the source, then any other mention.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from stancekit.actors.extract import DocumentMemory, Mention
 
@@ -44,6 +52,15 @@ OWNED_TITLES = frozenset(
     representative envoy ambassador president head chief secretary-general secretary
     government council commission board""".split()
 )
+# ("has" is left out: as an auxiliary it is too often an act, "China has built …")
+DESCRIBING_VERBS = frozenset({"is", "are", "was", "were", "holds", "accounts", "remains", "ranks", "lies", "borders"})
+NOT_DESCRIPTIVE = frozenset({"due", "set", "held", "made", "paid", "sent", "kept", "left", "led", "cut", "put",
+                             "met", "not", "no", "been", "to", "about"})
+AUXILIARIES = frozenset({"is", "are", "was", "were"})
+# A trailing attribution (", X said") starts in the last part of the sentence, and the
+# actor it reports opens the sentence (after at most a short phrase: "On Sunday, …").
+TRAILING_SHARE = 0.5
+MAX_OPENER_START = 25
 _WORD = re.compile(r"[\w'’.-]+|[^\w\s]")
 
 
@@ -115,9 +132,9 @@ def _in_prepositional_phrase(text: str, m: Mention, mentions: list[Mention] | No
     when it owns a title ("Foreign ministers of the Group of Seven said")."""
     head = _coordination_head(text, m, mentions) if mentions else m
     preposition = _preposition_before(text, head)
-    if preposition == "of":
+    if preposition in ("of", "for"):  # "ministers of the G7", "a spokesperson for the UN"
         words = _words_before(text, head.start, 3)
-        words = [w for w in words if w not in ("of", "the")]
+        words = [w for w in words if w not in ("of", "for", "the")]
         return not (words and words[-1].rstrip("s") in OWNED_TITLES)
     return preposition is not None
 
@@ -168,6 +185,92 @@ def _target(text: str, coded: list[Mention], source: str | None, source_mention:
     return others[0].code
 
 
+# Lower-case nouns that, with "the"/"a", refer back to the document's latest IGO
+# ("the fund", "a bank spokesperson") or to the state the document is about
+# ("police", "state prosecutors", "a government spokesman"). The codebook does not mark
+# them as actor mentions, but the sentence's source may be the actor they stand for.
+GENERIC_IGO_NOUNS = frozenset({"bloc", "alliance", "agency", "organisation", "organization", "secretariat"})
+IGO_ANAPHORS = ("fund", "bank", "court", "commission", "union", "forum") + tuple(sorted(GENERIC_IGO_NOUNS))
+HOME_ANAPHORS = ("police", "prosecutors", "government", "army", "military", "authorities", "ministry")
+# "the fund", "the agency's director", "the ASEAN secretariat", but not "a state bank"
+# or "the aid agency": between the article and the noun only a capitalised name may stand.
+_IGO_ANAPHOR = re.compile(r"\b(?:[Tt]he|[Aa]n?)\s+(?:[A-Z][\w.-]*\s+)?(" + "|".join(IGO_ANAPHORS) + r")\b")
+_HOME_ANAPHOR = re.compile(r"^(?:(?:but|and|however|meanwhile|separately),?\s+)?(?:(?:the|a|an)\s+)?"
+                           r"(?:state\s+|national\s+|federal\s+)?(" + "|".join(HOME_ANAPHORS) + r")\b",
+                           re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _igo_words() -> dict[str, frozenset[str]]:
+    """Lower-case words of each IGO's names ("court" for the ICC, "commission" for the EU)."""
+    from stancekit.actors.gazetteer import _bundled, _read_rows
+    from stancekit.codes import igo_names
+
+    words: dict[str, set[str]] = {code: set(name.lower().split()) for code, name in igo_names().items()}
+    for row in _read_rows(_bundled("igo_aliases.tsv"), "igo_aliases.tsv"):
+        words.setdefault(row["code"], set()).update(row["alias"].lower().split())
+    return {code: frozenset(w) for code, w in words.items()}
+
+
+def _fits(noun: str, igo: str) -> bool:
+    return noun in GENERIC_IGO_NOUNS or noun in _igo_words().get(igo, ())
+
+
+def _anaphors(text: str, mentions: list[Mention], memory: DocumentMemory | None) -> list[Mention]:
+    """Pseudo-mentions for lower-case references to actors named earlier: used to decide
+    the dyad only, never reported as actor mentions."""
+    if memory is None:
+        return []
+    found = []
+    taken = [(m.start, m.end) for m in mentions]
+    if memory.last_igo is not None:
+        for match in _IGO_ANAPHOR.finditer(text):
+            start, end = match.span(1)
+            if _fits(match.group(1), memory.last_igo) and not any(a <= start < b for a, b in taken):
+                found.append(Mention(start, end, match.group(1), memory.last_igo, "igo", via="anaphor"))
+    if memory.home is not None and not mentions:
+        match = _HOME_ANAPHOR.match(text)
+        if match is not None:
+            start, end = match.span(1)
+            found.append(Mention(start, end, match.group(1), memory.home, "state", via="anaphor"))
+    return found
+
+
+def _only_described(text: str, m: Mention) -> bool:
+    """True when a neutral sentence only describes the actor ("China is Australia's
+    largest trading partner", "Bangladesh accounts for 0.5 percent …"): no act, no source."""
+    after = [w for w in _WORD.findall(text[m.end:m.end + 40].lower()) if w.isalpha()][:3]
+    after = [w for w in after if w not in ("also", "still", "now", "already", "only")]
+    if not after or after[0] not in DESCRIBING_VERBS:
+        return False
+    if after[0] in AUXILIARIES and len(after) > 1 and \
+            (re.search(r"(ed|en|wn|ne|ing)$", after[1]) or after[1] in NOT_DESCRIPTIVE):
+        return False  # "the council is due to vote", "Iran was condemned"
+    return True
+
+
+def _reported_actor(text: str, coded: list[Mention], speaker: Mention) -> Mention | None:
+    """The actor whose act a trailing attribution reports: in "Iran cut gas deliveries by
+    half, Iraq's electricity ministry said", Iran (codebook, section 5). ``None`` when the
+    sentence does not open with an acting actor before a trailing ", X said"."""
+    if not coded or text.lstrip()[:1] in "\"“'‘":
+        return None  # a sentence opening with a quote is the speaker's own words
+    opener = coded[0]
+    if opener is speaker or opener.code == speaker.code or opener.start > MAX_OPENER_START:
+        return None
+    if _in_prepositional_phrase(text, opener, coded) or not _can_act(text, opener):
+        return None
+    prefix = text[:opener.start].strip()
+    words = [w.lower() for w in _WORD.findall(prefix) if w.isalpha()]
+    if prefix and not prefix.endswith(",") and not all(w in CONNECTIVES or w == "the" for w in words):
+        return None  # "Ministers also gave Kazakhstan …": the opener is not the subject
+    lead = text[:speaker.start].rstrip()
+    lead = re.sub(r"(?i)(?:\b(?:the|a|an|one of the|one of|two|some|senior|several)\s*)+$", "", lead).rstrip()
+    if not lead.endswith((",", '"', "”")) or speaker.start < len(text) * TRAILING_SHARE:
+        return None
+    return opener
+
+
 def decide_dyad(text: str, mentions: list[Mention], memory: DocumentMemory | None = None,
                 stance: str | None = None) -> tuple[str | None, str | None]:
     """Return (source, target) codes for one sentence.
@@ -176,6 +279,7 @@ def decide_dyad(text: str, mentions: list[Mention], memory: DocumentMemory | Non
     figures, schedules) is not directed at anyone, so it gets no target.
     """
     coded = [m for m in mentions if m.code is not None]
+    coded = sorted(coded + _anaphors(text, coded, memory), key=lambda m: m.start)
     source_mention = _speaker(text, coded)
     if source_mention is None:
         agent = _passive_agent(text, coded)
@@ -187,9 +291,8 @@ def decide_dyad(text: str, mentions: list[Mention], memory: DocumentMemory | Non
     if source_mention is not None:
         # "Chinese customs authorities suspended imports …, Mongolian officials said":
         # a trailing attribution reports the act of the actor who opens the sentence.
-        opener = coded[0] if coded else None
-        if opener is not None and opener is not source_mention and opener.start <= 4 and \
-                opener.via == "title" and source_mention.start > len(text) * 0.6:
+        opener = _reported_actor(text, coded, source_mention)
+        if opener is not None:
             source_mention = opener
         source = source_mention.code
     elif memory is not None and memory.last_source and _opens_without_actor(text, coded):
@@ -198,6 +301,8 @@ def decide_dyad(text: str, mentions: list[Mention], memory: DocumentMemory | Non
         heads = [m for m in coded if not _in_prepositional_phrase(text, m, coded)]
         acting = [m for m in heads if _can_act(text, m)]
         source_mention = (acting or heads or [None])[0]
+        if source_mention is not None and stance == "neutral" and _only_described(text, source_mention):
+            source_mention = None
         source = source_mention.code if source_mention else None
     target = None if stance == "neutral" else _target(text, coded, source, source_mention)
     if memory is not None and source is not None:

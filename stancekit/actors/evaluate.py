@@ -50,12 +50,14 @@ def actor_report(gold: Sequence[dict], predicted: Sequence[dict]) -> dict:
     }
 
 
-def predict_actors(records: Sequence[dict], models=None, use_stance: bool = True) -> list[dict]:
+def predict_actors(records: Sequence[dict], models=None, use_stance: bool = True,
+                   parser: str | None = None) -> list[dict]:
     """Actors, source and target for labeled records, read article by article.
 
     Records with the same ``article_id`` are read in order as one document; the
     stance conditioning the dyad comes from ``models.stance`` (predicted, never the
-    gold label).
+    gold label). ``parser``: the name of a spaCy pipeline to decide dyads with a
+    dependency parse (:mod:`stancekit.actors.parse`); ``None`` = the rules alone.
     """
     from stancekit.actors.dyads import decide_dyad
     from stancekit.actors.extract import DocumentMemory
@@ -64,20 +66,28 @@ def predict_actors(records: Sequence[dict], models=None, use_stance: bool = True
     models = _models(models)
     texts = [r["text"] for r in records]
     stances = [p["stance"] for p in _predict(texts, models, 256)] if use_stance else [None] * len(texts)
+    docs = [None] * len(texts)
+    if parser is not None:
+        from stancekit.actors.parse import parse, parsed_dyad
+
+        docs = parse(texts, parser)
     predictions, memory, current = [], None, object()
-    for record, stance in zip(records, stances):
+    for record, stance, doc in zip(records, stances, docs):
         article = record.get("article_id", id(record))
         if article != current:
             memory, current = DocumentMemory(), article
         mentions = models.actors.extract(record["text"], memory)
-        source, target = decide_dyad(record["text"], mentions, memory, stance)
+        if doc is None:
+            source, target = decide_dyad(record["text"], mentions, memory, stance)
+        else:
+            source, target = parsed_dyad(doc, record["text"], mentions, memory, stance)
         predictions.append({"actors": [m.to_dict() for m in mentions], "source": source, "target": target})
     return predictions
 
 
-def evaluate_actors(records: Sequence[dict], models=None) -> dict:
+def evaluate_actors(records: Sequence[dict], models=None, parser: str | None = None) -> dict:
     """:func:`actor_report` of :func:`predict_actors` against the records' gold labels."""
-    return actor_report(records, predict_actors(records, models))
+    return actor_report(records, predict_actors(records, models, parser=parser))
 
 
 def format_actor_report(report: dict) -> str:

@@ -31,6 +31,12 @@ TITLE_MODIFIERS = frozenset(
     water agriculture labour labor commerce transport public anti-narcotics counter-narcotics
     intelligence coast army police grid development""".split()
 )
+# Lower-case words that end a title scan: a verb of speech or a clause word means the
+# title that follows belongs to another phrase ("UNODC said the agency …").
+CLAUSE_WORDS = frozenset(
+    """said says told added warned noted stated announced urged called asked agreed
+    which who that whose while when where as after before because if""".split()
+)
 CONNECTORS = frozenset({"of", "for", "and", "on", "to", "the"})
 NAME_PARTICLES = frozenset({"bin", "bint", "ibn", "al", "el", "de", "da", "del", "dos", "van", "von", "le", "la", "abu"})
 # Places named with a locative preposition are places, not actors ("talks in Geneva").
@@ -142,7 +148,8 @@ class ActorExtractor:
                 title_end, title_kind = scan + 1, kind
             elif word.lower() in TITLE_MODIFIERS or word in CONNECTORS:
                 pass
-            elif word.isalpha() and word.islower() and unknown < 2 and title_end is None:
+            elif word.isalpha() and word.islower() and unknown < 2 and title_end is None \
+                    and word not in CLAUSE_WORDS:
                 unknown += 1
             elif is_capitalized(word) and self._alias_at(tokens, scan) is None:
                 pass
@@ -240,6 +247,14 @@ class ActorExtractor:
             memory.remember_name([t.text for t in tokens[i:j]], code)
             return Mention(tokens[i].start, tokens[j - 1].end, text[tokens[i].start:tokens[j - 1].end], code, "person"), j
         title_end, name_end, title_kind = self._extend(tokens, j)
+        if title_end == j and code_kind(alias.code) == "igo":
+            # "WHO Yemen representative Amira Sallam": an IGO's official for a country
+            merged = self._igo_official(tokens, i, j, alias.code, text, memory)
+            if merged is not None:
+                return merged
+        if alias.kind == "capital" and i >= 2 and tokens[i - 1].text.lower() in ("'s", "’s") \
+                and tokens[i - 2].text.islower():
+            return None  # "the bank's Dhaka office": an office of the one named before
         if title_end == j:
             if alias.kind == "capital" and i > 0 and tokens[i - 1].text.lower() in LOCATIVE:
                 return None
@@ -253,6 +268,21 @@ class ActorExtractor:
         else:
             kind = "person" if title_kind == "person" else "institution"
         return Mention(tokens[i].start, tokens[end - 1].end, text[tokens[i].start:tokens[end - 1].end], alias.code, kind,
+                       "title"), end
+
+    def _igo_official(self, tokens, i, j, code: str, text, memory) -> tuple[Mention, int] | None:
+        """One mention, coded to the IGO, for "<IGO> <state> <title> [<name>]"."""
+        following = self._alias_at(tokens, j) if j < len(tokens) else None
+        if following is None or code_kind(following[1].code) != "state" or following[1].kind not in ("name", "abbreviation"):
+            return None
+        title_end, name_end, title_kind = self._extend(tokens, following[0])
+        if title_end == following[0]:
+            return None
+        if name_end > title_end:
+            memory.remember_name([t.text for t in tokens[title_end:name_end]], code)
+        kind = "person" if name_end > title_end or title_kind == "person" else "institution"
+        end = name_end
+        return Mention(tokens[i].start, tokens[end - 1].end, text[tokens[i].start:tokens[end - 1].end], code, kind,
                        "title"), end
 
     def _hyphen_part(self, token: Token, i, text, mentions, spans):

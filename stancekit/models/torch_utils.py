@@ -176,6 +176,26 @@ def training_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Ran
     return batches
 
 
+def keep_first_layers(encoder, num_layers: int) -> None:
+    """Cut ``encoder`` to its first ``num_layers`` transformer layers, in place.
+
+    The config is updated too, so a saved backbone_config.json rebuilds the short
+    encoder. Works for encoders whose layers sit in ``encoder.layer`` (BERT family) or
+    ``transformer.layer`` (DistilBERT).
+    """
+    torch = require_torch()
+    stack = getattr(encoder, "encoder", None) or getattr(encoder, "transformer", None)
+    layers = getattr(stack, "layer", None)
+    if not isinstance(layers, torch.nn.ModuleList):
+        raise ValueError(f"num_layers is not supported for {type(encoder).__name__}; leave it as None")
+    if isinstance(num_layers, bool) or not isinstance(num_layers, (int, np.integer)) \
+            or not 1 <= num_layers <= len(layers):
+        raise ValueError(f"num_layers must be an int from 1 to {len(layers)} for this backbone, "
+                         f"got {num_layers!r}")
+    stack.layer = torch.nn.ModuleList(list(layers)[:int(num_layers)])
+    encoder.config.num_hidden_layers = int(num_layers)
+
+
 def mean_pool(hidden, mask):
     """Average of token vectors over real (unpadded) tokens."""
     mask = mask.unsqueeze(-1).to(hidden.dtype)
