@@ -208,11 +208,12 @@ def load_labeled(
     return LabeledData(texts, labels, ids, task, skipped)
 
 
-def warn_conflicting_duplicates(texts: list[str], labels: list[Any]) -> int:
-    """Warn when the same text carries different labels; return how many texts do."""
-    seen: dict[str, set] = {}
-    for text, label in zip(texts, labels):
-        key = " ".join(text.split())
+def warn_conflicting_duplicates(texts: list[str], labels: list[Any], targets: list[Any] | None = None) -> int:
+    """Warn when the same text (with the same target, if given) carries different
+    labels; return how many texts do."""
+    seen: dict[tuple, set] = {}
+    for i, (text, label) in enumerate(zip(texts, labels)):
+        key = (" ".join(text.split()), targets[i] if targets is not None else None)
         seen.setdefault(key, set()).add(tuple(label) if isinstance(label, list) else label)
     conflicting = sum(1 for values in seen.values() if len(values) > 1)
     if conflicting:

@@ -85,3 +85,16 @@ def test_conflicting_duplicates_warn(tmp_path):
     ])
     with pytest.warns(UserWarning, match="1 text"):
         load_labeled(path)
+
+
+def test_same_sentence_with_different_targets_is_not_a_conflict():
+    import warnings
+
+    from stancekit.loaders import warn_conflicting_duplicates
+
+    texts = ["Seoul and Tokyo traded barbs.", "Seoul and Tokyo traded barbs."]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert warn_conflicting_duplicates(texts, ["critical", "neutral"], ["Seoul", "Tokyo"]) == 0
+    with pytest.warns(UserWarning, match="1 text"):
+        assert warn_conflicting_duplicates(texts, ["critical", "neutral"]) == 1

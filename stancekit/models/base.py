@@ -39,8 +39,11 @@ def fingerprint(texts: Sequence[str], labels: Sequence[Any]) -> str:
     return digest.hexdigest()[:16]
 
 
-def check_stance_training(texts: Any, labels: Any, allowed: Sequence[str] = STANCES):
-    """Validate single-label training data; return (texts, labels) as lists."""
+def check_stance_training(texts: Any, labels: Any, allowed: Sequence[str] = STANCES, targets=None):
+    """Validate single-label training data; return (texts, labels) as lists.
+
+    ``targets`` (one per text, for target-aware models) count in the duplicate check:
+    one sentence may be cooperative toward one actor and critical toward another."""
     texts = as_texts(texts)
     labels = [str(label) if isinstance(label, np.str_) else label for label in labels]
     if len(texts) != len(labels):
@@ -58,7 +61,7 @@ def check_stance_training(texts: Any, labels: Any, allowed: Sequence[str] = STAN
         )
     from stancekit.loaders import warn_conflicting_duplicates
 
-    warn_conflicting_duplicates(texts, labels)
+    warn_conflicting_duplicates(texts, labels, None if targets is None else list(targets))
     return texts, labels
 
 

@@ -105,12 +105,12 @@ class TransformerClassifier(StanceModel):
 
     # -- data --------------------------------------------------------------------
 
-    def _check_data(self, texts, labels):
+    def _check_data(self, texts, labels, targets=None):
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
         if self.task == "issues":
             return check_issue_training(texts, labels)
-        return check_stance_training(texts, labels)
+        return check_stance_training(texts, labels, targets=targets)
 
     def _targets_matrix(self, labels) -> np.ndarray:
         if self.task == "issues":
@@ -177,8 +177,9 @@ class TransformerClassifier(StanceModel):
         ``dev_texts``/``dev_labels`` (and ``dev_targets``) enable early stopping and, for
         issues, per-issue threshold tuning.
         """
-        texts, labels = self._check_data(texts, labels)
+        texts = as_texts(texts)
         targets = tu.check_targets(targets, len(texts))
+        texts, labels = self._check_data(texts, labels, targets)
         if dev_texts is not None:
             dev_texts, dev_labels = self._check_data(dev_texts, dev_labels) if self.task == "issues" else \
                 (as_texts(dev_texts), list(dev_labels))
