@@ -80,11 +80,19 @@ def throughput_only(args) -> None:
     from stancekit import TransformerClassifier
 
     train, test = load_split("train", True), load_split("test", False)
-    model = TransformerClassifier(epochs=0, predict_batch_size=args.throughput_batch).fit(*train)
-    speed = {"fp32": throughput(model, test[0], args.repeats)}
-    speed["int8"] = throughput(model.set_params(quantize=True), test[0], args.repeats)
-    print(json.dumps({"throughput_sentences_per_second": speed, "n": len(test[0]),
-                      "load_average": [round(x, 2) for x in os.getloadavg()], "cpu_pressure": cpu_pressure()}))
+    result = {"command": "transformer.py " + " ".join(sys.argv[1:]), "n": len(test[0]),
+              "batch_size": args.throughput_batch, "repeats": args.repeats, "by_num_layers": {}}
+    for layers in args.num_layers or [None]:
+        model = TransformerClassifier(epochs=0, predict_batch_size=args.throughput_batch, num_layers=layers).fit(*train)
+        speed = {"fp32": throughput(model, test[0], args.repeats)}
+        speed["int8"] = throughput(model.set_params(quantize=True), test[0], args.repeats)
+        result["by_num_layers"][str(layers or "all")] = speed
+    result.update(load_average=[round(x, 2) for x in os.getloadavg()], cpu_pressure=cpu_pressure(),
+                  versions=versions())
+    print(json.dumps(result, indent=1))
+    out = RESULTS.parent / "transformer_throughput.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
 
 
 def versions() -> dict:
@@ -201,6 +209,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="throughput: best of this many passes")
     parser.add_argument("--quick", action="store_true", help="small subsets and 1 epoch (smoke test)")
     parser.add_argument("--dev-only", action="store_true", help="score on dev only (choosing settings)")
+    parser.add_argument("--num-layers", type=int, nargs="+", default=None,
+                        help="with --throughput-only: also measure backbones cut to these many layers")
     parser.add_argument("--throughput-only", action="store_true",
                         help="only re-measure inference speed (untrained head; prints, writes nothing)")
     parser.add_argument("--skip-baselines", action="store_true", help="only the transformer")
