@@ -134,6 +134,8 @@ def run_job(job: dict, queue) -> None:
                 targets = [targets[i] for i in keep] if targets else None
             model = make_model(job["model"], job["seed"], job["quick"])
             seconds = fit_model(model, texts, labels, targets, dev=part["dev"])
+            params = model.get_params() if hasattr(model, "get_params") else {}
+            params = {k: v for k, v in params.items() if isinstance(v, (str, int, float, bool, type(None)))}
             if job.get("hf_peer"):  # throughput peer: the HF pipeline on this fine-tuned model
                 from stancekit.benchmark import hf_pipeline_peer
 
@@ -141,7 +143,7 @@ def run_job(job: dict, queue) -> None:
                 outputs["_hf_peer"] = hf_pipeline_peer(model, test_texts, batch_size=model.predict_batch_size)
             for dataset, test in part_tests(part).items():
                 out = outputs.setdefault(dataset, {"model": job["model"], "dataset": dataset, "seed": job["seed"],
-                                                   "parts": [], "fit_seconds": 0.0, "rates": []})
+                                                   "params": params, "parts": [], "fit_seconds": 0.0, "rates": []})
                 y_pred, proba, rate = predict_timed(model, test[0], test[2])
                 report = score_predictions(test[1], y_pred, proba, list(getattr(model, "classes_", [])),
                                            seed=job["seed"], n_boot=200 if job["quick"] else 1000)
@@ -312,7 +314,16 @@ def main(argv=None) -> int:
     import stancekit
     import sklearn
 
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(package: str) -> str | None:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return None
+
     meta = {"stancekit": stancekit.__version__, "python": platform.python_version(), "sklearn": sklearn.__version__,
+            **{name: installed(name) for name in ("torch", "transformers", "numpy", "datasets", "vadersentiment")},
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "quick": args.quick, "seeds": args.seeds,
             "models": args.models, "datasets": datasets,
             "fingerprints": {d: fingerprint(load_dataset(d, argparse.Namespace(**job_args))) for d in datasets},

@@ -66,12 +66,12 @@ def parsed_dyad(doc, text: str, mentions: list[Mention], memory: DocumentMemory 
         return rules.decide_dyad(text, mentions, memory, stance)
     root = sentences[0].root
     source = target = None
-    agents = [t for t in root.children if t.dep_ == "agent"]
-    for agent in agents:
-        objects = [t for t in agent.children if t.dep_ == "pobj"]
-        source = _mention_in(objects[0], coded, text) if objects else None
-        passive = [t for t in root.children if t.dep_ == "nsubjpass"]
-        target = _mention_in(passive[0], coded, text) if passive else None
+    agent = next((t for t in root.children if t.dep_ == "agent"), None)
+    if agent is not None:  # "Iran was condemned by the EU"
+        by_whom = next((t for t in agent.children if t.dep_ == "pobj"), None)
+        source = _mention_in(by_whom, coded, text) if by_whom is not None else None
+        passive = next((t for t in root.children if t.dep_ == "nsubjpass"), None)
+        target = _mention_in(passive, coded, text) if passive is not None else None
     if source is None:
         subjects = [t for t in root.children if t.dep_ in SUBJECTS]
         source = _mention_in(subjects[0], coded, text) if subjects else None
