@@ -57,13 +57,10 @@ def macro_f1(model, texts, labels) -> float:
 
 def throughput(model, texts: list[str], repeats: int) -> float:
     """Sentences per second of ``predict_proba`` over ``texts`` (best of ``repeats``)."""
+    from stancekit.benchmark import best_rate
+
     model.predict_proba(texts[:model.predict_batch_size])  # warm-up (and quantise, if asked)
-    best = 0.0
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.predict_proba(texts)
-        best = max(best, len(texts) / (time.perf_counter() - start))
-    return round(best, 1)
+    return round(best_rate(lambda: model.predict_proba(texts), len(texts), repeats), 1)
 
 
 def cpu_pressure() -> str | None:

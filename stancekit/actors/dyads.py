@@ -200,20 +200,13 @@ _HOME_ANAPHOR = re.compile(r"^(?:(?:but|and|however|meanwhile|separately),?\s+)?
                            re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _igo_words() -> dict[str, frozenset[str]]:
-    """Lower-case words of each IGO's names ("court" for the ICC, "commission" for the EU)."""
-    from stancekit.actors.gazetteer import _bundled, _read_rows
-    from stancekit.codes import igo_names
-
-    words: dict[str, set[str]] = {code: set(name.lower().split()) for code, name in igo_names().items()}
-    for row in _read_rows(_bundled("igo_aliases.tsv"), "igo_aliases.tsv"):
-        words.setdefault(row["code"], set()).update(row["alias"].lower().split())
-    return {code: frozenset(w) for code, w in words.items()}
-
-
+@lru_cache(maxsize=None)
 def _fits(noun: str, igo: str) -> bool:
-    return noun in GENERIC_IGO_NOUNS or noun in _igo_words().get(igo, ())
+    """True when ``noun`` may refer back to ``igo``: a generic word ("the bloc") or a
+    word of one of its names in the bundled gazetteer ("the court" for the ICC)."""
+    from stancekit.actors.gazetteer import bundled_gazetteer
+
+    return noun in GENERIC_IGO_NOUNS or noun in bundled_gazetteer().name_words(igo)
 
 
 def _anaphors(text: str, mentions: list[Mention], memory: DocumentMemory | None) -> list[Mention]:

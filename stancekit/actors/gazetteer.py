@@ -168,6 +168,12 @@ class Gazetteer:
         return cls(aliases, holders, titles)
 
     # ----- lookup ----------------------------------------------------------------
+    def name_words(self, code: str) -> frozenset[str]:
+        """Folded words of every alias of ``code`` ("court" for the ICC, "commission"
+        for the EU): what a lower-case reference to that actor may use."""
+        return frozenset(word for key, aliases in self._index.items()
+                         if any(a.code == code for a in aliases) for word in key)
+
     def lengths_from(self, first_folded: str) -> list[int]:
         """Token lengths of the aliases that start with this folded word, longest first."""
         return self._lengths.get(first_folded, [])
