@@ -105,18 +105,35 @@ def versions() -> dict:
             "numpy": numpy.__version__}
 
 
+# Flags that set a TransformerClassifier setting of the same name; unset ones keep the
+# class default. For adapter_rank and ema_decay, 0 means None (off).
+SETTING_FLAGS = ("learning_rate", "epochs", "batch_size", "max_length", "warmup_ratio", "weight_decay",
+                 "patience", "dropout", "gradient_accumulation", "label_smoothing", "layer_decay", "ema_decay",
+                 "adapter_rank", "freeze_embeddings")
+RECORDED = SETTING_FLAGS + ("num_layers", "random_state", "class_weight", "quantize")
+
+
+def transformer_settings(args) -> dict:
+    """The transformer's settings: the class defaults, overridden by the flags given."""
+    from stancekit import TransformerClassifier
+
+    given = {name: getattr(args, name) for name in SETTING_FLAGS if getattr(args, name) is not None}
+    for name in ("adapter_rank", "ema_decay"):
+        if given.get(name) == 0:
+            given[name] = None
+    given["num_layers"] = args.num_layers[0] if args.num_layers else None
+    given["random_state"] = args.seed
+    params = TransformerClassifier(**given).get_params()
+    return {name: params[name] for name in RECORDED}
+
+
 def run(args) -> dict:
     from stancekit import EmbeddingClassifier, TfidfClassifier, TransformerClassifier
     from stancekit.models.torch_utils import available_cpus
 
     train, dev = load_split("train", args.quick), load_split("dev", args.quick)
     test = None if args.dev_only else load_split("test", args.quick)
-    settings = {
-        "learning_rate": args.learning_rate, "epochs": args.epochs, "batch_size": args.batch_size,
-        "max_length": args.max_length, "warmup_ratio": args.warmup_ratio, "weight_decay": args.weight_decay,
-        "patience": args.patience, "dropout": args.dropout, "random_state": args.seed,
-        "gradient_accumulation": args.gradient_accumulation, "freeze_embeddings": args.freeze_embeddings,
-    }
+    settings = transformer_settings(args)
     result = {
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "quick": args.quick,
@@ -171,6 +188,36 @@ def run(args) -> dict:
     return result
 
 
+def summarize(runs: list[dict]) -> dict:
+    """Several seeds' runs in one result: the runs, per-seed scores, means, targets on means."""
+    import numpy as np
+
+    def mean(values):
+        return round(float(np.mean(values)), 4)
+
+    by_model = {name: {key: [r["models"][name][key] for r in runs]
+                       for key in runs[0]["models"][name] if key.endswith("macro_f1") or key == "fit_seconds"}
+                for name in runs[0]["models"]}
+    summary = {"seeds": [r["settings"]["seed"] for r in runs], "by_model": by_model,
+               "mean": {name: {key: mean(values) for key, values in keys.items()} for name, keys in by_model.items()}}
+    if "targets" in runs[0] and "tfidf" in summary["mean"]:
+        speeds = {kind: [r["throughput_sentences_per_second"][kind] for r in runs] for kind in ("fp32", "int8")}
+        gain = summary["mean"]["transformer"]["test_macro_f1"] - summary["mean"]["tfidf"]["test_macro_f1"]
+        slowest_fit = max(by_model["transformer"]["fit_seconds"])
+        summary["throughput_sentences_per_second"] = speeds
+        summary["targets"] = {
+            "gain_over_tfidf (means)": {"value": round(gain, 4), "target": TARGET_GAIN_OVER_TFIDF,
+                                        "met": gain >= TARGET_GAIN_OVER_TFIDF},
+            "fp32_sentences_per_second (best run)": {"value": max(speeds["fp32"]), "target": TARGET_FP32_PER_S,
+                                                     "met": max(speeds["fp32"]) >= TARGET_FP32_PER_S},
+            "int8_sentences_per_second (best run)": {"value": max(speeds["int8"]), "target": TARGET_INT8_PER_S,
+                                                     "met": max(speeds["int8"]) >= TARGET_INT8_PER_S},
+            "fine_tune_seconds (slowest run)": {"value": slowest_fit, "target": TARGET_FINE_TUNE_S,
+                                                "met": slowest_fit <= TARGET_FINE_TUNE_S},
+        }
+    return {"command": runs[0]["command"], "summary": summary, "mean": summary["mean"], "runs": runs}
+
+
 def print_table(result: dict) -> None:
     splits = [s for s in ("dev", "test") if any(f"{s}_macro_f1" in m for m in result["models"].values())]
     print(f"\n{'model':<18}" + "".join(f"{s + ' macro-F1':>16}" for s in splits) + f"{'fit (s)':>10}")
@@ -190,24 +237,31 @@ def print_table(result: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--learning-rate", type=float, default=1e-4)
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--max-length", type=int, default=128)
-    parser.add_argument("--warmup-ratio", type=float, default=0.1)
-    parser.add_argument("--weight-decay", type=float, default=0.01)
-    parser.add_argument("--patience", type=int, default=2)
-    parser.add_argument("--dropout", type=float, default=0.1)
-    parser.add_argument("--gradient-accumulation", type=int, default=1)
-    parser.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--max-length", type=int)
+    parser.add_argument("--warmup-ratio", type=float)
+    parser.add_argument("--weight-decay", type=float)
+    parser.add_argument("--patience", type=int)
+    parser.add_argument("--dropout", type=float)
+    parser.add_argument("--gradient-accumulation", type=int)
+    parser.add_argument("--label-smoothing", type=float)
+    parser.add_argument("--layer-decay", type=float)
+    parser.add_argument("--ema-decay", type=float, help="0: no weight average")
+    parser.add_argument("--adapter-rank", type=int, help="LoRA adapters of this rank; 0: full fine-tuning")
+    parser.add_argument("--freeze-embeddings", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--embedding-c", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=None,
+                        help="run once per seed and report the means (each run as with --seed)")
     parser.add_argument("--throughput-batch", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3, help="throughput: best of this many passes")
     parser.add_argument("--quick", action="store_true", help="small subsets and 1 epoch (smoke test)")
     parser.add_argument("--dev-only", action="store_true", help="score on dev only (choosing settings)")
     parser.add_argument("--num-layers", type=int, nargs="+", default=None,
-                        help="with --throughput-only: also measure backbones cut to these many layers")
+                        help="fine-tune a backbone cut to this many layers; with --throughput-only, "
+                             "measure each of these")
     parser.add_argument("--throughput-only", action="store_true",
                         help="only re-measure inference speed (untrained head; prints, writes nothing)")
     parser.add_argument("--skip-baselines", action="store_true", help="only the transformer")
@@ -219,8 +273,17 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.quick:
         args.epochs, args.repeats = 1, 1
-    result = run(args)
-    print_table(result)
+    if args.seeds:
+        runs = []
+        for seed in args.seeds:
+            args.seed = seed
+            runs.append(run(args))
+            print_table(runs[-1])
+        result = summarize(runs)
+        print(json.dumps(result["mean"], indent=1))
+    else:
+        result = run(args)
+        print_table(result)
     output = args.output or (None if args.quick or args.dev_only else RESULTS)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

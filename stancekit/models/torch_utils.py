@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -194,6 +195,38 @@ def keep_first_layers(encoder, num_layers: int) -> None:
                          f"got {num_layers!r}")
     stack.layer = torch.nn.ModuleList(list(layers)[:int(num_layers)])
     encoder.config.num_hidden_layers = int(num_layers)
+
+
+def layer_depth(name: str, num_layers: int) -> int:
+    """Depth of a parameter for layer-wise learning rates: 0 for the embeddings,
+    ``i + 1`` for transformer layer ``i``, ``num_layers + 1`` for everything above the
+    layers (pooler, head). Names follow the BERT family (``...layer.3.attention...``)."""
+    if ".embeddings." in f".{name}":
+        return 0
+    match = re.search(r"\.layer\.(\d+)\.", name)
+    return int(match.group(1)) + 1 if match else num_layers + 1
+
+
+def weights_fingerprint(module) -> str:
+    """SHA-256 (16 hex digits) of a module's parameter names, shapes and values
+    (parameters only: buffers such as position ids vary with the transformers version)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name, tensor in module.named_parameters():
+        digest.update(f"{name}:{tuple(tensor.shape)}:{tensor.dtype}".encode())
+        tensor = tensor.detach().cpu().contiguous()
+        digest.update((tensor.float() if tensor.dtype.itemsize == 2 else tensor).numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def weight_average(module, decay: float):
+    """An exponential moving average of ``module``'s parameters (torch's AveragedModel);
+    call ``update_parameters(module)`` after each optimiser step, read ``.module``."""
+    require_torch()
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    return AveragedModel(module, multi_avg_fn=get_ema_multi_avg_fn(float(decay)))
 
 
 def mean_pool(hidden, mask):
