@@ -63,8 +63,12 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     model = load_model(args.output)
     result["load_seconds"] = round(time.perf_counter() - started, 2)
-    result["dev_macro_f1"] = macro_f1(model, *dev)
-    result["test_macro_f1"] = macro_f1(model, *test)
+    from stancekit.benchmark import expected_calibration_error
+
+    for split, (texts, labels) in (("dev", dev), ("test", test)):
+        result[f"{split}_macro_f1"] = macro_f1(model, texts, labels)
+        proba = model.predict_proba(texts)
+        result[f"{split}_ece"] = round(expected_calibration_error(labels, proba, list(model.classes_)), 4)
     result["sentences_per_second"] = throughput(model, test[0], 3)
     result["files"] = {p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
                        for p in sorted(args.output.iterdir())}

@@ -268,6 +268,16 @@ def test_adapters_train_save_small_and_reload_identically(backbone, tiny_stance,
                               pretrained["encoder.layer.0.attention.self.query.weight"].detach().numpy())
 
 
+def test_models_saved_before_adapters_load_as_fully_fine_tuned(fitted, tiny_stance, tmp_path):
+    saved = fitted.save(tmp_path / "old")
+    config = json.loads((saved / "config.json").read_text())
+    del config["params"]["adapter_rank"]  # as written before the setting existed
+    (saved / "config.json").write_text(json.dumps(config))
+    loaded = load_model(saved)
+    assert loaded.adapter_rank is None
+    np.testing.assert_array_equal(loaded.predict_proba(tiny_stance[0]), fitted.predict_proba(tiny_stance[0]))
+
+
 def test_adapters_refuse_a_different_backbone(backbone, tiny_stance, tmp_path):
     model = make(backbone, epochs=1, adapter_rank=2).fit(*tiny_stance)
     saved = model.save(tmp_path / "lora")

@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import math
 
-from stancekit.models.torch_utils import require_torch
+from stancekit.models.torch_utils import encoder_layers, require_torch
 
 PREFIX = "lora_"
 
 
 def _layers(encoder):
-    stack = getattr(encoder, "encoder", None) or getattr(encoder, "transformer", None)
-    layers = getattr(stack, "layer", None)
-    if layers is None:
-        raise ValueError(f"adapter_rank is not supported for {type(encoder).__name__}; leave it as None")
-    return layers
+    return encoder_layers(encoder, "adapter_rank")[1]
 
 
 def _lora_linear_class():

@@ -177,18 +177,26 @@ def training_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Ran
     return batches
 
 
-def keep_first_layers(encoder, num_layers: int) -> None:
-    """Cut ``encoder`` to its first ``num_layers`` transformer layers, in place.
-
-    The config is updated too, so a saved backbone_config.json rebuilds the short
-    encoder. Works for encoders whose layers sit in ``encoder.layer`` (BERT family) or
-    ``transformer.layer`` (DistilBERT).
-    """
+def encoder_layers(encoder, setting: str):
+    """(stack, layers): the encoder's transformer layers, in ``encoder.layer`` (BERT
+    family) or ``transformer.layer`` (DistilBERT); ``setting`` names the option that
+    needs them in the error for other architectures."""
     torch = require_torch()
     stack = getattr(encoder, "encoder", None) or getattr(encoder, "transformer", None)
     layers = getattr(stack, "layer", None)
     if not isinstance(layers, torch.nn.ModuleList):
-        raise ValueError(f"num_layers is not supported for {type(encoder).__name__}; leave it as None")
+        raise ValueError(f"{setting} is not supported for {type(encoder).__name__}; leave it as None")
+    return stack, layers
+
+
+def keep_first_layers(encoder, num_layers: int) -> None:
+    """Cut ``encoder`` to its first ``num_layers`` transformer layers, in place.
+
+    The config is updated too, so a saved backbone_config.json rebuilds the short
+    encoder.
+    """
+    torch = require_torch()
+    stack, layers = encoder_layers(encoder, "num_layers")
     if isinstance(num_layers, bool) or not isinstance(num_layers, (int, np.integer)) \
             or not 1 <= num_layers <= len(layers):
         raise ValueError(f"num_layers must be an int from 1 to {len(layers)} for this backbone, "

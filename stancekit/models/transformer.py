@@ -410,7 +410,8 @@ class TransformerClassifier(StanceModel):
 
     @classmethod
     def _from_folder(cls, folder: Path, config: dict):
-        model = cls(**params_from_config(config))
+        # Models saved before adapters existed were all fully fine-tuned.
+        model = cls(**{"adapter_rank": None, **params_from_config(config)})
         model.classes_ = np.asarray(config["classes"])
         if model.adapter_rank is not None:
             model._load_adapters(folder / ADAPTERS_FILE, config.get("base_fingerprint"))
