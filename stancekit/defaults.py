@@ -136,12 +136,13 @@ def train_default(path: Path, kind: str | None = None) -> Models:
 def _default_models() -> Models:
     import sys
 
-    path = default_model_dir()
+    kind = default_stance_kind()
+    path = default_model_dir(kind)
     if (path / STANCE_DIR).exists() and (path / ISSUES_DIR).exists():
         return load_bundle(path)
     print(f"stancekit: training the default models on the bundled corpus (once; cached in {path})",
           file=sys.stderr)
-    return train_default(path)
+    return train_default(path, kind)
 
 
 def load_bundle(path: str | Path) -> Models:

@@ -21,7 +21,7 @@ def test_the_environment_chooses_the_default_stance_model(monkeypatch):
     assert defaults.default_stance_kind() == "tfidf"
 
 
-def test_each_kind_has_its_own_cache_folder(monkeypatch):
+def test_each_kind_has_its_own_cache_folder():
     tfidf, transformer = defaults.default_model_dir("tfidf"), defaults.default_model_dir("transformer")
     assert tfidf != transformer and "-stance-minilm-" in transformer.name
 
